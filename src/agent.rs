@@ -1,0 +1,50 @@
+//! The [`Agent`] trait: what every learning algorithm of the crate implements, and what the
+//! training loop drives.
+
+use std::path::Path;
+
+use crate::error::AgentError;
+use crate::memory::Transition;
+
+/// How an agent should choose its action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// While training: follow the exploration strategy (epsilon-greedy, sampling...).
+    Explore,
+    /// When evaluating: take the best action the agent knows (greedy, most probable).
+    Exploit,
+}
+
+/// What an agent learned while observing one transition.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Learned {
+    /// Gradient updates performed (0 when the transition was only stored).
+    pub updates: u32,
+    /// The mean loss of those updates.
+    pub loss: Option<f32>,
+    /// The exploration rate now in force, for agents that have one.
+    pub epsilon: Option<f64>,
+    /// The policy's mean entropy over the update, for agents that have one.
+    pub entropy: Option<f32>,
+}
+
+/// A learning agent over observations `O` and discrete actions `0..n`.
+///
+/// The training loop calls [`act`](Agent::act) with the current observation, steps the
+/// environment, and hands the resulting transition to [`observe`](Agent::observe), which
+/// stores it and learns when the agent's schedule says so.
+pub trait Agent<O> {
+    /// The action for `observation`: exploring or exploiting as `mode` says.
+    fn act(&mut self, observation: &O, mode: Mode) -> Result<usize, AgentError>;
+
+    /// Takes in one transition of experience and learns from it when due.
+    fn observe(&mut self, transition: &Transition<O>) -> Result<Learned, AgentError>;
+
+    /// Writes what the agent needs to act again (its network weights and shape) to `path`,
+    /// atomically: a crash mid-write leaves any previous file intact.
+    fn save(&self, path: &Path) -> Result<(), AgentError>;
+
+    /// Replaces the agent's learned state with the one saved at `path`. A missing, truncated
+    /// or incompatible file is an error and leaves the agent unchanged.
+    fn load(&mut self, path: &Path) -> Result<(), AgentError>;
+}

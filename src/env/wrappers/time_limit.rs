@@ -1,0 +1,89 @@
+//! Truncation after a fixed number of steps.
+
+use super::forward_spaces;
+use crate::env::{AfterDone, Environment, Step};
+use crate::error::EnvError;
+
+/// Truncates every episode after a fixed number of steps (Gymnasium's `TimeLimit`).
+///
+/// The step that reaches the limit is reported `truncated` (and may be `terminated` too).
+/// Stepping again before `reset` is [`EnvError::EpisodeEnded`], unless
+/// [`with_after_done`](Self::with_after_done)`(AfterDone::Continue)` asks for Gymnasium's
+/// behaviour of passing the step on and reporting it truncated.
+#[derive(Debug, Clone)]
+pub struct TimeLimit<E> {
+    inner: E,
+    max_episode_steps: usize,
+    elapsed_steps: usize,
+    after_done: AfterDone,
+}
+
+impl<E: Environment> TimeLimit<E> {
+    /// Wraps `inner`; a limit of zero is an [`EnvError::InvalidConfig`].
+    pub fn new(inner: E, max_episode_steps: usize) -> Result<Self, EnvError> {
+        if max_episode_steps == 0 {
+            return Err(EnvError::InvalidConfig {
+                field: "max_episode_steps",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(Self {
+            inner,
+            max_episode_steps,
+            elapsed_steps: 0,
+            after_done: AfterDone::Error,
+        })
+    }
+
+    /// Chooses what stepping past the limit does.
+    pub fn with_after_done(mut self, after_done: AfterDone) -> Self {
+        self.after_done = after_done;
+        self
+    }
+
+    /// Steps taken since the last reset.
+    pub fn elapsed_steps(&self) -> usize {
+        self.elapsed_steps
+    }
+
+    /// The wrapped environment.
+    pub fn inner(&self) -> &E {
+        &self.inner
+    }
+
+    /// The wrapped environment, mutably.
+    pub fn inner_mut(&mut self) -> &mut E {
+        &mut self.inner
+    }
+
+    /// Unwraps the environment.
+    pub fn into_inner(self) -> E {
+        self.inner
+    }
+}
+
+impl<E: Environment> Environment for TimeLimit<E> {
+    type Observation = E::Observation;
+    type Action = E::Action;
+
+    fn reset(&mut self, seed: Option<u64>) -> E::Observation {
+        self.elapsed_steps = 0;
+        self.inner.reset(seed)
+    }
+
+    fn step(&mut self, action: E::Action) -> Result<Step<E::Observation>, EnvError> {
+        if self.elapsed_steps >= self.max_episode_steps && self.after_done == AfterDone::Error {
+            return Err(EnvError::EpisodeEnded);
+        }
+        let mut step = self.inner.step(action)?;
+        self.elapsed_steps += 1;
+        step.truncated |= self.elapsed_steps >= self.max_episode_steps;
+        Ok(step)
+    }
+
+    fn max_episode_steps(&self) -> Option<usize> {
+        Some(self.max_episode_steps)
+    }
+
+    forward_spaces!();
+}

@@ -1,0 +1,187 @@
+//! Errors: one enum per layer, and [`Error`], which any of them converts into.
+//!
+//! Library code never panics on user input: a bad action, a bad configuration value or a
+//! request the current state cannot serve returns one of these.
+
+use std::path::PathBuf;
+
+/// Errors of the [`env`](crate::env) layer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvError {
+    /// The action is not in the environment's discrete action space `0..n_actions`.
+    #[error("invalid action {action}: the action space is 0..{n_actions}")]
+    InvalidAction {
+        /// The action that was given.
+        action: usize,
+        /// The number of actions of the space.
+        n_actions: usize,
+    },
+    /// `step` was called before the first `reset`.
+    #[error("step called before reset: call reset first")]
+    ResetNeeded,
+    /// `step` was called after the episode ended (terminated or truncated), in an environment
+    /// that does not allow it.
+    #[error("step called after the episode ended (terminated or truncated): call reset first")]
+    EpisodeEnded,
+    /// A configuration value is out of its valid range.
+    #[error("invalid environment configuration `{field}`: {reason}")]
+    InvalidConfig {
+        /// The configuration field.
+        field: &'static str,
+        /// Why the value is rejected.
+        reason: String,
+    },
+    /// An observation does not have the length the observation space promises.
+    #[error("observation of length {actual}, expected {expected}")]
+    ObservationLength {
+        /// The length the observation space promises.
+        expected: usize,
+        /// The length of the observation that was produced.
+        actual: usize,
+    },
+    /// A vectorized environment got a number of actions other than its number of copies.
+    #[error("{actual} actions for {expected} environment copies")]
+    ActionCount {
+        /// The number of copies.
+        expected: usize,
+        /// The number of actions given.
+        actual: usize,
+    },
+    /// A user environment's own failure.
+    #[error(transparent)]
+    Other(#[from] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Errors of the [`memory`](crate::memory) layer.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MemoryError {
+    /// A sample of more transitions than the memory holds was requested.
+    #[error("cannot sample {requested} transitions: the memory holds {stored}")]
+    NotEnoughTransitions {
+        /// The batch size asked for.
+        requested: usize,
+        /// The number of transitions stored.
+        stored: usize,
+    },
+    /// A memory of capacity zero, or an observation length of zero, was requested.
+    #[error("invalid replay memory configuration `{field}`: {reason}")]
+    InvalidConfig {
+        /// The configuration field.
+        field: &'static str,
+        /// Why the value is rejected.
+        reason: String,
+    },
+    /// A transition's observation does not have the memory's observation length.
+    #[error("observation of length {actual}, the memory stores length {expected}")]
+    ObservationLength {
+        /// The memory's observation length.
+        expected: usize,
+        /// The length of the observation pushed.
+        actual: usize,
+    },
+    /// A batch of zero transitions was requested.
+    #[error("batch size must be at least 1")]
+    EmptyBatch,
+}
+
+/// Errors of the [`policy`](crate::policy) layer.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// A schedule parameter is out of its valid range.
+    #[error("invalid schedule `{field}`: {reason}")]
+    InvalidSchedule {
+        /// The parameter.
+        field: &'static str,
+        /// Why the value is rejected.
+        reason: String,
+    },
+    /// A probability (an epsilon) is outside `[0, 1]` or not a number.
+    #[error("probability {0} is outside [0, 1]")]
+    InvalidProbability(f64),
+    /// A policy was asked to choose among zero actions.
+    #[error("the action space is empty")]
+    NoActions,
+    /// Action probabilities that are negative, not finite, or sum to zero.
+    #[error("invalid action distribution: {0}")]
+    InvalidDistribution(String),
+    /// An action-value source failed.
+    #[error("action-value source failed: {0}")]
+    Source(String),
+}
+
+/// Errors of agents: acting, learning, saving and loading.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentError {
+    /// A configuration value is out of its valid range.
+    #[error("invalid agent configuration `{field}`: {reason}")]
+    InvalidConfig {
+        /// The configuration field.
+        field: &'static str,
+        /// Why the value is rejected.
+        reason: String,
+    },
+    /// An observation does not have the length the agent was built for.
+    #[error("observation of length {actual}, the agent expects {expected}")]
+    ObservationLength {
+        /// The agent's observation length.
+        expected: usize,
+        /// The length of the observation given.
+        actual: usize,
+    },
+    /// An action outside the agent's action space.
+    #[error("invalid action {action}: the agent's action space is 0..{n_actions}")]
+    InvalidAction {
+        /// The action given.
+        action: usize,
+        /// The number of actions.
+        n_actions: usize,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A saved file is not a valid agent file, is truncated, or was saved by a different
+    /// network shape or agent kind.
+    #[error("{path}: {reason}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Learning produced a loss that is not finite.
+    #[error("learning diverged: the loss is {0}")]
+    Diverged(f32),
+    /// A replay-memory error.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
+    /// A policy error.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+/// Any error of the crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An environment error.
+    #[error(transparent)]
+    Env(#[from] EnvError),
+    /// A replay-memory error.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
+    /// A policy error.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// An agent error.
+    #[error(transparent)]
+    Agent(#[from] AgentError),
+}

@@ -1,0 +1,50 @@
+//! # cinder-rl
+//!
+//! Reinforcement-learning algorithms on the [Burn](https://burn.dev) deep-learning framework:
+//! exact environments, replay memories, exploration policies and agents that train the same
+//! way, number for number, every time they are given the same seed.
+//!
+//! The crate is layered; each layer depends only on the ones below it:
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`agent`] | the [`Agent`](agent::Agent) trait every algorithm implements |
+//! | [`policy`] | the [`Policy`](policy::Policy) trait, greedy / epsilon-greedy / categorical policies, exploration [`Schedule`](policy::Schedule)s |
+//! | [`memory`] | the [`ReplayMemory`](memory::ReplayMemory) trait and a uniform ring buffer |
+//! | [`env`] | the [`Environment`](env::Environment) trait, spaces, wrappers, vectorized environments and a Gymnasium-exact [`CartPole`](env::CartPole) |
+//! | [`rng`] | seeded random-number generators and seed derivation |
+//! | [`error`] | one error enum per layer and the crate-wide [`Error`](error::Error) |
+//!
+//! `env`, `memory`, `policy` and `agent` need no neural network and no Burn backend.
+//!
+//! ```
+//! use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
+//!
+//! # fn main() -> Result<(), cinder_rl::Error> {
+//! let mut env = CartPole::new(CartPoleConfig::v1())?;
+//! let mut observation = env.reset(Some(42));
+//! let mut episode_return = 0.0;
+//! loop {
+//!     // Push the cart towards the side the pole leans to.
+//!     let action = usize::from(observation[2] > 0.0);
+//!     let step = env.step(action)?;
+//!     episode_return += step.reward;
+//!     observation = step.observation;
+//!     if step.done() {
+//!         break;
+//!     }
+//! }
+//! assert!(episode_return >= 8.0);
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+pub mod agent;
+pub mod env;
+pub mod error;
+pub mod memory;
+pub mod policy;
+pub mod rng;
+
+pub use error::Error;

@@ -1,0 +1,62 @@
+//! Replay memories: the [`ReplayMemory`] trait, [`Transition`], sampled [`Batch`]es and the
+//! uniform ring buffer [`UniformReplay`].
+//!
+//! Memories store every field in its own contiguous array (`f32` observations, rewards and
+//! flags, `i64` actions) and sample straight into a [`Batch`] of such arrays, one per field,
+//! ready to become one tensor each.
+
+mod batch;
+mod transition;
+mod uniform;
+
+pub use batch::Batch;
+pub use transition::Transition;
+pub use uniform::UniformReplay;
+
+use rand::Rng;
+
+use crate::error::MemoryError;
+
+/// A store of transitions that agents sample mini-batches from.
+pub trait ReplayMemory {
+    /// Stores a transition, evicting the oldest one when the memory is full.
+    ///
+    /// An observation of the wrong length is a [`MemoryError::ObservationLength`].
+    fn push<O: AsRef<[f32]>>(&mut self, transition: &Transition<O>) -> Result<(), MemoryError>;
+
+    /// The number of transitions stored.
+    fn len(&self) -> usize;
+
+    /// Whether no transition is stored.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The most transitions the memory holds.
+    fn capacity(&self) -> usize;
+
+    /// The length of one observation.
+    fn obs_dim(&self) -> usize;
+
+    /// Fills `batch` with `batch_size` transitions drawn with `rng`, reusing its buffers.
+    ///
+    /// Asking for more transitions than are stored is a
+    /// [`MemoryError::NotEnoughTransitions`]; asking for none is a [`MemoryError::EmptyBatch`].
+    fn sample_into<R: Rng + ?Sized>(
+        &self,
+        batch_size: usize,
+        rng: &mut R,
+        batch: &mut Batch,
+    ) -> Result<(), MemoryError>;
+
+    /// Draws `batch_size` transitions with `rng` into a new [`Batch`].
+    fn sample<R: Rng + ?Sized>(
+        &self,
+        batch_size: usize,
+        rng: &mut R,
+    ) -> Result<Batch, MemoryError> {
+        let mut batch = Batch::default();
+        self.sample_into(batch_size, rng, &mut batch)?;
+        Ok(batch)
+    }
+}

@@ -1,0 +1,42 @@
+//! One step of experience.
+
+use crate::env::Step;
+
+/// What an agent experienced in one step: `(s, a, r, s', terminated, truncated)`.
+///
+/// `next_observation` is the real observation the step produced, also when the episode ended
+/// (never the first observation of the next episode).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transition<O> {
+    /// The observation acted on.
+    pub observation: O,
+    /// The discrete action taken.
+    pub action: usize,
+    /// The reward received.
+    pub reward: f64,
+    /// The observation that followed.
+    pub next_observation: O,
+    /// The step reached a terminal state (do not bootstrap).
+    pub terminated: bool,
+    /// The episode was cut short after the step (bootstrap).
+    pub truncated: bool,
+}
+
+impl<O> Transition<O> {
+    /// The transition made of acting `action` on `observation` and getting `step`.
+    pub fn from_step(observation: O, action: usize, step: Step<O>) -> Self {
+        Self {
+            observation,
+            action,
+            reward: step.reward,
+            next_observation: step.observation,
+            terminated: step.terminated,
+            truncated: step.truncated,
+        }
+    }
+
+    /// The episode ended with this transition.
+    pub fn done(&self) -> bool {
+        self.terminated || self.truncated
+    }
+}

@@ -1,0 +1,206 @@
+//! The uniform ring buffer.
+
+use rand::{Rng, RngExt};
+
+use super::{Batch, ReplayMemory, Transition};
+use crate::error::MemoryError;
+
+/// A fixed-capacity ring buffer that evicts the oldest transition first and samples uniformly
+/// with replacement.
+///
+/// Fields live in contiguous arrays allocated once: a transition with `d`-dimensional
+/// observations costs `8 * d + 20` bytes (52 for CartPole).
+///
+/// ```
+/// use cinder_rl::memory::{ReplayMemory, Transition, UniformReplay};
+/// use cinder_rl::rng::seeded;
+///
+/// # fn main() -> Result<(), cinder_rl::error::MemoryError> {
+/// let mut memory = UniformReplay::new(1000, 4)?;
+/// let transition = Transition {
+///     observation: [0.0f32; 4],
+///     action: 1,
+///     reward: 1.0,
+///     next_observation: [0.1f32; 4],
+///     terminated: false,
+///     truncated: false,
+/// };
+/// for _ in 0..64 {
+///     memory.push(&transition)?;
+/// }
+/// let batch = memory.sample(32, &mut seeded(0))?;
+/// assert_eq!(batch.observations.len(), 32 * 4);
+/// assert!(memory.sample(65, &mut seeded(0)).is_err());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct UniformReplay {
+    capacity: usize,
+    obs_dim: usize,
+    len: usize,
+    /// The slot the next push writes.
+    next: usize,
+    observations: Vec<f32>,
+    next_observations: Vec<f32>,
+    actions: Vec<i64>,
+    rewards: Vec<f32>,
+    terminated: Vec<f32>,
+    truncated: Vec<f32>,
+}
+
+impl UniformReplay {
+    /// A memory of `capacity` transitions with `obs_dim`-long observations; zero for either is
+    /// a [`MemoryError::InvalidConfig`].
+    pub fn new(capacity: usize, obs_dim: usize) -> Result<Self, MemoryError> {
+        if capacity == 0 {
+            return Err(MemoryError::InvalidConfig {
+                field: "capacity",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if obs_dim == 0 {
+            return Err(MemoryError::InvalidConfig {
+                field: "obs_dim",
+                reason: "must be at least 1".into(),
+            });
+        }
+        let Some(obs_len) = capacity.checked_mul(obs_dim) else {
+            return Err(MemoryError::InvalidConfig {
+                field: "capacity",
+                reason: format!("{capacity} transitions of {obs_dim} values overflow memory"),
+            });
+        };
+        Ok(Self {
+            capacity,
+            obs_dim,
+            len: 0,
+            next: 0,
+            observations: vec![0.0; obs_len],
+            next_observations: vec![0.0; obs_len],
+            actions: vec![0; capacity],
+            rewards: vec![0.0; capacity],
+            terminated: vec![0.0; capacity],
+            truncated: vec![0.0; capacity],
+        })
+    }
+
+    /// The bytes the stored fields occupy on the heap (allocated once, at creation).
+    pub fn allocated_bytes(&self) -> usize {
+        fn bytes<T>(v: &Vec<T>) -> usize {
+            v.capacity() * size_of::<T>()
+        }
+        bytes(&self.observations)
+            + bytes(&self.next_observations)
+            + bytes(&self.actions)
+            + bytes(&self.rewards)
+            + bytes(&self.terminated)
+            + bytes(&self.truncated)
+    }
+
+    /// The `index`-th oldest stored transition (0 is the oldest), or `None` past the end.
+    pub fn get(&self, index: usize) -> Option<Transition<&[f32]>> {
+        if index >= self.len {
+            return None;
+        }
+        let slot = (self.next + self.capacity - self.len + index) % self.capacity;
+        Some(self.slot(slot))
+    }
+
+    /// Forgets every transition.
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.next = 0;
+    }
+
+    fn slot(&self, slot: usize) -> Transition<&[f32]> {
+        let rows = slot * self.obs_dim..(slot + 1) * self.obs_dim;
+        Transition {
+            observation: &self.observations[rows.clone()],
+            action: self.actions[slot] as usize,
+            reward: f64::from(self.rewards[slot]),
+            next_observation: &self.next_observations[rows],
+            terminated: self.terminated[slot] != 0.0,
+            truncated: self.truncated[slot] != 0.0,
+        }
+    }
+}
+
+fn flag(value: bool) -> f32 {
+    if value { 1.0 } else { 0.0 }
+}
+
+impl ReplayMemory for UniformReplay {
+    fn push<O: AsRef<[f32]>>(&mut self, transition: &Transition<O>) -> Result<(), MemoryError> {
+        let (observation, next_observation) = (
+            transition.observation.as_ref(),
+            transition.next_observation.as_ref(),
+        );
+        for actual in [observation.len(), next_observation.len()] {
+            if actual != self.obs_dim {
+                return Err(MemoryError::ObservationLength {
+                    expected: self.obs_dim,
+                    actual,
+                });
+            }
+        }
+        let slot = self.next;
+        let rows = slot * self.obs_dim..(slot + 1) * self.obs_dim;
+        self.observations[rows.clone()].copy_from_slice(observation);
+        self.next_observations[rows].copy_from_slice(next_observation);
+        self.actions[slot] = transition.action as i64;
+        self.rewards[slot] = transition.reward as f32;
+        self.terminated[slot] = flag(transition.terminated);
+        self.truncated[slot] = flag(transition.truncated);
+        self.next = (slot + 1) % self.capacity;
+        self.len = (self.len + 1).min(self.capacity);
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn obs_dim(&self) -> usize {
+        self.obs_dim
+    }
+
+    fn sample_into<R: Rng + ?Sized>(
+        &self,
+        batch_size: usize,
+        rng: &mut R,
+        batch: &mut Batch,
+    ) -> Result<(), MemoryError> {
+        if batch_size == 0 {
+            return Err(MemoryError::EmptyBatch);
+        }
+        if batch_size > self.len {
+            return Err(MemoryError::NotEnoughTransitions {
+                requested: batch_size,
+                stored: self.len,
+            });
+        }
+        let d = self.obs_dim;
+        batch.clear(batch_size, d);
+        // While the ring is filling, slots 0..len hold the data; once full, every slot does.
+        for _ in 0..batch_size {
+            let slot = rng.random_range(0..self.len);
+            batch.indices.push(slot);
+            batch
+                .observations
+                .extend_from_slice(&self.observations[slot * d..(slot + 1) * d]);
+            batch
+                .next_observations
+                .extend_from_slice(&self.next_observations[slot * d..(slot + 1) * d]);
+            batch.actions.push(self.actions[slot]);
+            batch.rewards.push(self.rewards[slot]);
+            batch.terminated.push(self.terminated[slot]);
+            batch.truncated.push(self.truncated[slot]);
+        }
+        Ok(())
+    }
+}
