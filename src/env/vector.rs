@@ -19,7 +19,7 @@ use crate::rng::derive_seed;
 ///
 /// # fn main() -> Result<(), cinder_rl::error::EnvError> {
 /// let mut envs = VecEnv::from_fn(8, |_| CartPole::new(CartPoleConfig::v1()))?;
-/// assert_eq!(envs.reset(Some(3)).len(), 8 * 4);
+/// assert_eq!(envs.reset(Some(3))?.len(), 8 * 4);
 /// let mut finished = 0;
 /// for _ in 0..100 {
 ///     let step = envs.step(&[1; 8])?;
