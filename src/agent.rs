@@ -48,3 +48,36 @@ pub trait Agent<O> {
     /// or incompatible file is an error and leaves the agent unchanged.
     fn load(&mut self, path: &Path) -> Result<(), AgentError>;
 }
+
+/// One step of N environment copies, field by field: what a [`VecAgent`] observes.
+#[derive(Debug, Clone, Copy)]
+pub struct VecTransitions<'a> {
+    /// `[N, obs_dim]`: the observations acted on.
+    pub observations: &'a [f32],
+    /// `[N]`: the actions taken.
+    pub actions: &'a [usize],
+    /// `[N]`: the rewards.
+    pub rewards: &'a [f64],
+    /// `[N, obs_dim]`: the observations that followed (the real final ones where an episode
+    /// ended).
+    pub next_observations: &'a [f32],
+    /// `[N]`: which copies reached a terminal state.
+    pub terminated: &'a [bool],
+    /// `[N]`: which copies' episodes were truncated.
+    pub truncated: &'a [bool],
+}
+
+/// An agent that acts for N environment copies in one batched pass and learns from their
+/// steps together (synchronous advantage actor-critic).
+pub trait VecAgent {
+    /// Writes one action per row of the `[N, obs_dim]` `observations` into `actions`.
+    fn act_batch(
+        &mut self,
+        observations: &[f32],
+        mode: Mode,
+        actions: &mut Vec<usize>,
+    ) -> Result<(), AgentError>;
+
+    /// Takes in one step of every copy and learns from them when due.
+    fn observe_batch(&mut self, step: &VecTransitions<'_>) -> Result<Learned, AgentError>;
+}

@@ -41,10 +41,13 @@
 #![warn(missing_docs)]
 
 pub mod agent;
+pub mod agents;
 pub mod env;
 pub mod error;
 pub mod memory;
+pub mod nn;
 pub mod policy;
 pub mod rng;
+pub mod train;
 
 pub use error::Error;

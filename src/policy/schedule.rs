@@ -86,6 +86,17 @@ impl Linear {
     }
 }
 
+impl Linear {
+    /// For presets whose values are known to be valid.
+    pub(crate) const fn from_parts(start: f64, end: f64, duration: u64) -> Self {
+        Self {
+            start,
+            end,
+            duration,
+        }
+    }
+}
+
 impl Schedule for Linear {
     fn value(&self, step: u64) -> f64 {
         if step >= self.duration {
@@ -159,6 +170,13 @@ impl Inverse {
         Ok(Self {
             scale: finite("scale", scale)?,
         })
+    }
+}
+
+impl Inverse {
+    /// For presets whose values are known to be valid.
+    pub(crate) const fn from_parts(scale: f64) -> Self {
+        Self { scale }
     }
 }
 

@@ -1,0 +1,58 @@
+//! DQN costs: one gradient update (4-128-128-2 MLP, batch 32 and 128) and one greedy action.
+
+use std::hint::black_box;
+
+use burn::tensor::Device;
+use cinder_rl::agent::{Agent, Mode};
+use cinder_rl::agents::{Dqn, DqnConfig};
+use cinder_rl::memory::Transition;
+use cinder_rl::nn::{Mlp, MlpConfig};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+/// An agent whose replay memory holds 5000 varied CartPole-like transitions.
+fn agent(batch_size: usize) -> Dqn<Mlp> {
+    let device = Device::flex();
+    let network = MlpConfig::new(4, 2)
+        .with_hidden(vec![128, 128])
+        .init(&device, 0)
+        .unwrap();
+    let config = DqnConfig::new()
+        .with_batch_size(batch_size)
+        .with_learning_starts(5_000);
+    let mut agent = Dqn::new(config, network, 4, 2, &device).unwrap();
+    for i in 0..5_000 {
+        let v = (i % 97) as f32 / 97.0 - 0.5;
+        let transition = Transition {
+            observation: [v, -v, 0.1 * v, 0.5 * v],
+            action: i % 2,
+            reward: 1.0,
+            next_observation: [v + 0.01, -v, 0.1 * v, 0.5 * v],
+            terminated: i % 50 == 49,
+            truncated: false,
+        };
+        agent.observe(&transition).unwrap();
+    }
+    agent
+}
+
+fn update(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dqn_update");
+    for batch_size in [32usize, 128] {
+        let mut agent = agent(batch_size);
+        group.bench_function(format!("batch_{batch_size}"), |b| {
+            b.iter(|| black_box(agent.learn().unwrap()))
+        });
+    }
+    group.finish();
+}
+
+fn act(c: &mut Criterion) {
+    let mut agent = agent(32);
+    let observation = [0.01f32, -0.2, 0.03, 0.1];
+    c.bench_function("dqn_greedy_action", |b| {
+        b.iter(|| black_box(agent.act(black_box(&observation), Mode::Exploit).unwrap()))
+    });
+}
+
+criterion_group!(benches, update, act);
+criterion_main!(benches);

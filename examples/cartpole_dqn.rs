@@ -1,0 +1,150 @@
+//! Train DQN on CartPole until solved, save the agent, reload it and evaluate it greedily.
+//!
+//! ```text
+//! cargo run --release --example cartpole_dqn -- [--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR]
+//!                                               [--preset tuned|minimal|brain] [--eval-episodes N]
+//!                                               [--config FILE.json] [--hidden 128,128]
+//! ```
+//! Progress goes to stderr; the last line on stdout is a JSON summary.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use burn::config::Config;
+use burn::tensor::Device;
+use cinder_rl::agents::dqn::DqnPreset;
+use cinder_rl::agents::{Dqn, DqnConfig};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Space, Step};
+use cinder_rl::error::EnvError;
+use cinder_rl::nn::MlpConfig;
+use cinder_rl::rng::derive_seed;
+use cinder_rl::train::{StopRule, TrainConfig, Trainer, evaluate};
+use common::{RunArgs, print_summary};
+
+const USAGE: &str = "cartpole_dqn [--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR] [--preset tuned|minimal|brain]
+             [--eval-episodes N] [--config FILE.json] [--hidden 128,128]";
+
+/// CartPole with the brain/agent/environment tutorial's reward when `shaped`: 0 per step, -1
+/// when the episode ends before step 160 (the pole fell early), +1 when it ends later.
+struct TutorialCartPole {
+    inner: CartPole,
+    shaped: bool,
+}
+
+impl Environment for TutorialCartPole {
+    type Observation = [f32; 4];
+    type Action = usize;
+
+    fn reset(&mut self, seed: Option<u64>) -> [f32; 4] {
+        self.inner.reset(seed)
+    }
+
+    fn step(&mut self, action: usize) -> Result<Step<[f32; 4]>, EnvError> {
+        let mut step = self.inner.step(action)?;
+        if self.shaped {
+            step.reward = match step.done() {
+                false => 0.0,
+                true if self.inner.elapsed_steps() < 160 => -1.0,
+                true => 1.0,
+            };
+        }
+        Ok(step)
+    }
+
+    fn action_space(&self) -> Space {
+        self.inner.action_space()
+    }
+
+    fn observation_space(&self) -> Space {
+        self.inner.observation_space()
+    }
+
+    fn reward_threshold(&self) -> Option<f64> {
+        if self.shaped {
+            Some(1.0)
+        } else {
+            self.inner.reward_threshold()
+        }
+    }
+
+    fn max_episode_steps(&self) -> Option<usize> {
+        self.inner.max_episode_steps()
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = RunArgs::parse("cartpole_dqn", "tuned", 200_000, USAGE)?;
+    let preset = DqnPreset::named(&args.preset).ok_or_else(|| {
+        let names: Vec<&str> = DqnPreset::all().iter().map(|p| p.name).collect();
+        format!(
+            "unknown preset {:?}; presets: {}",
+            args.preset,
+            names.join(", ")
+        )
+    })?;
+    // The brain tutorial trains on CartPole-v0 with its shaped reward and stops after 10
+    // successful episodes in a row; the others train on CartPole-v1 until solved.
+    let brain = preset.name == "brain";
+    let (env_name, cartpole, stop) = if brain {
+        let stop = StopRule::ConsecutiveSuccesses {
+            count: 10,
+            threshold: Some(1.0),
+        };
+        ("CartPole-v0", CartPoleConfig::v0(), stop)
+    } else {
+        ("CartPole-v1", CartPoleConfig::v1(), StopRule::solved())
+    };
+    let make_env = |shaped: bool| -> Result<TutorialCartPole, EnvError> {
+        Ok(TutorialCartPole {
+            inner: CartPole::new(cartpole.clone())?,
+            shaped: shaped && brain,
+        })
+    };
+    let (mut env, mut eval_env) = (make_env(true)?, make_env(false)?);
+
+    let device = Device::flex();
+    let config = match &args.config {
+        Some(path) => DqnConfig::load(path).map_err(|e| format!("{}: {e}", path.display()))?,
+        None => preset.config.clone(),
+    }
+    .with_seed(args.seed);
+    let hidden = args.hidden.clone().unwrap_or_else(|| preset.hidden.clone());
+    let network_config = MlpConfig::new(4, 2).with_hidden(hidden);
+    let network = network_config.init(&device, derive_seed(args.seed, 2))?;
+    let mut agent = Dqn::new(config.clone(), network, 4, 2, &device)?;
+    eprintln!("preset {}: {}", preset.name, preset.description);
+
+    let train_config = TrainConfig::new(args.seed)
+        .with_max_env_steps(Some(args.max_env_steps))
+        .with_max_episodes(args.max_episodes)
+        .with_stop(stop)
+        .with_eval_episodes(10)
+        .with_names("dqn", env_name);
+    let summary = Trainer::new(train_config).run(&mut agent, &mut env, &mut eval_env)?;
+
+    let agent_path = args.out.join("agent.cinder");
+    agent.save(&agent_path)?;
+    let mut reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
+    reloaded.load(&agent_path)?;
+    let evaluation = evaluate(
+        &mut reloaded,
+        &mut eval_env,
+        args.eval_episodes,
+        derive_seed(args.seed, 3),
+    )?;
+    eprintln!(
+        "saved {}; reloaded agent, greedy over {} episodes: mean return {:.1}",
+        agent_path.display(),
+        evaluation.returns.len(),
+        evaluation.mean_return()
+    );
+    print_summary(
+        &summary,
+        &[
+            ("preset", preset.name.into()),
+            ("reloaded_eval_mean_return", evaluation.mean_return().into()),
+            ("agent_path", agent_path.display().to_string().into()),
+        ],
+    );
+    Ok(())
+}

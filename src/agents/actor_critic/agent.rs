@@ -1,0 +1,318 @@
+//! The actor-critic agent.
+
+use std::path::Path;
+
+use burn::grad_clipping::GradientClipping;
+use burn::optim::ModuleOptimizer;
+use burn::tensor::activation::softmax;
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::ActorCriticConfig;
+use super::rollout::Rollout;
+use super::update::actor_critic_update;
+use crate::agent::{Agent, Learned, Mode, VecAgent, VecTransitions};
+use crate::agents::file::{Header, load_module, save_module};
+use crate::error::AgentError;
+use crate::memory::Transition;
+use crate::nn::ActorCriticNetwork;
+use crate::policy::{argmax, sample_categorical};
+use crate::rng::{SeededRng, derive_seed, seeded};
+
+/// Advantage actor-critic over any [`ActorCriticNetwork`]: the TD actor-critic of the tutorial
+/// with one environment, synchronous A2C with `num_envs` copies acting in one batched forward
+/// pass.
+///
+/// It learns every `n_rollout` steps of every copy (with one environment driven through
+/// [`Agent::observe`], also when an episode ends, as the tutorial does). Acting samples the
+/// categorical policy with the agent's own seeded generator, on a non-autodiff copy of the
+/// network; exploiting takes the most probable action.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use cinder_rl::agent::{Agent, Mode};
+/// use cinder_rl::agents::{ActorCritic, ActorCriticConfig};
+/// use cinder_rl::nn::ActorCriticMlpConfig;
+///
+/// # fn main() -> Result<(), cinder_rl::Error> {
+/// let device = Device::flex();
+/// let network = ActorCriticMlpConfig::new(4, 2).init(&device, 0)?;
+/// let mut agent = ActorCritic::new(ActorCriticConfig::new().with_num_envs(1), network, 4, 2, &device)?;
+/// assert!(agent.act(&[0.0f32, 0.1, -0.1, 0.0], Mode::Explore)? < 2);
+/// # Ok(())
+/// # }
+/// ```
+pub struct ActorCritic<M: ActorCriticNetwork> {
+    config: ActorCriticConfig,
+    network: M,
+    acting: M,
+    optimizer: ModuleOptimizer,
+    rollout: Rollout,
+    rng: SeededRng,
+    inner: Device,
+    obs_dim: usize,
+    n_actions: usize,
+    env_steps: u64,
+    updates: u64,
+    probabilities: Vec<f32>,
+}
+
+impl<M: ActorCriticNetwork> ActorCritic<M> {
+    /// An actor-critic agent training `network` (built on `device`, or its autodiff version)
+    /// for observations of length `obs_dim` and actions `0..n_actions`.
+    ///
+    /// An invalid configuration, or a network whose outputs for `[1, obs_dim]` are not
+    /// `[1, n_actions]` and `[1, 1]`, is an [`AgentError::InvalidConfig`].
+    pub fn new(
+        config: ActorCriticConfig,
+        network: M,
+        obs_dim: usize,
+        n_actions: usize,
+        device: &Device,
+    ) -> Result<Self, AgentError> {
+        config.validate()?;
+        if obs_dim == 0 || n_actions == 0 {
+            return Err(AgentError::InvalidConfig {
+                field: "spaces",
+                reason: format!(
+                    "need at least one observation value and one action, got {obs_dim} and {n_actions}"
+                ),
+            });
+        }
+        let train_device = if device.is_autodiff() {
+            device.clone()
+        } else {
+            device.clone().autodiff()
+        };
+        let inner = train_device.clone().inner();
+        let network = network.fork(&train_device).train();
+        let acting = network.valid();
+        let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let (logits, values) = acting.forward(Tensor::zeros([1, obs_dim], &inner));
+            (logits.dims(), values.dims())
+        }));
+        if probe.as_ref().ok() != Some(&([1, n_actions], [1, 1])) {
+            return Err(AgentError::InvalidConfig {
+                field: "network",
+                reason: format!(
+                    "for [1, {obs_dim}] it must return logits [1, {n_actions}] and values [1, 1], got {:?}",
+                    probe.ok()
+                ),
+            });
+        }
+        let mut optimizer = config.optimizer.init();
+        if let Some(limit) = config.clip_grad_value {
+            optimizer = optimizer.with_grad_clipping(GradientClipping::Value(limit));
+        }
+        Ok(Self {
+            rollout: Rollout::new(config.num_envs, obs_dim, config.n_rollout),
+            rng: seeded(derive_seed(config.seed, 0)),
+            network,
+            acting,
+            optimizer,
+            inner,
+            obs_dim,
+            n_actions,
+            env_steps: 0,
+            updates: 0,
+            probabilities: Vec::new(),
+            config,
+        })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ActorCriticConfig {
+        &self.config
+    }
+
+    /// Gradient updates made so far.
+    pub fn updates(&self) -> u64 {
+        self.updates
+    }
+
+    /// The policy's action probabilities for each row of the `[rows, obs_dim]` observations,
+    /// row-major.
+    pub fn action_probabilities(&self, observations: &[f32]) -> Result<Vec<f32>, AgentError> {
+        if observations.is_empty() || !observations.len().is_multiple_of(self.obs_dim) {
+            return Err(AgentError::ObservationLength {
+                expected: self.obs_dim,
+                actual: observations.len(),
+            });
+        }
+        let rows = observations.len() / self.obs_dim;
+        let input = Tensor::<2>::from_data(
+            TensorData::new(observations.to_vec(), [rows, self.obs_dim]),
+            &self.inner,
+        );
+        let (logits, _) = self.acting.forward(input);
+        softmax(logits, 1)
+            .into_data()
+            .try_into_vec::<f32>()
+            .map_err(|e| AgentError::InvalidConfig {
+                field: "network",
+                reason: format!("unreadable probabilities: {e:?}"),
+            })
+    }
+
+    /// The state value `V(s)` of one observation.
+    pub fn value(&self, observation: &[f32]) -> Result<f32, AgentError> {
+        self.check_rows(observation, 1)?;
+        let input = Tensor::<2>::from_data(
+            TensorData::new(observation.to_vec(), [1, self.obs_dim]),
+            &self.inner,
+        );
+        let (_, values) = self.acting.forward(input);
+        Ok(values.into_scalar::<f32>())
+    }
+
+    fn check_rows(&self, observations: &[f32], rows: usize) -> Result<(), AgentError> {
+        if observations.len() == rows * self.obs_dim {
+            Ok(())
+        } else {
+            Err(AgentError::ObservationLength {
+                expected: rows * self.obs_dim,
+                actual: observations.len(),
+            })
+        }
+    }
+
+    /// Stores one step of every copy; learns when the rollout is full (or `episode_ended`
+    /// asks for it).
+    fn store(
+        &mut self,
+        step: &VecTransitions<'_>,
+        episode_ended: bool,
+    ) -> Result<Learned, AgentError> {
+        let rows = self.config.num_envs;
+        if step.actions.len() != rows || step.rewards.len() != rows {
+            return Err(AgentError::InvalidConfig {
+                field: "num_envs",
+                reason: format!(
+                    "a step of {} copies for an agent of {rows}",
+                    step.actions.len()
+                ),
+            });
+        }
+        self.check_rows(step.observations, rows)?;
+        self.check_rows(step.next_observations, rows)?;
+        if let Some(&action) = step.actions.iter().find(|&&a| a >= self.n_actions) {
+            return Err(AgentError::InvalidAction {
+                action,
+                n_actions: self.n_actions,
+            });
+        }
+        self.rollout.push(step, self.config.reward_scale);
+        self.env_steps += rows as u64;
+        if self.rollout.steps < self.config.n_rollout && !episode_ended {
+            return Ok(Learned::default());
+        }
+        let learning_rate = self.config.learning_rate_at(self.env_steps);
+        let network = self.network.clone();
+        let result = actor_critic_update(
+            network,
+            &mut self.optimizer,
+            &self.rollout,
+            &self.config,
+            learning_rate,
+            &self.inner,
+        );
+        self.rollout.clear();
+        let (network, stats) = result?;
+        self.network = network;
+        self.acting = self.network.valid();
+        self.updates += 1;
+        Ok(Learned {
+            updates: 1,
+            loss: Some(stats.loss),
+            epsilon: None,
+            entropy: Some(stats.entropy),
+        })
+    }
+
+    /// Writes the network's weights and the agent's spaces to `path`, atomically.
+    pub fn save(&self, path: &Path) -> Result<(), AgentError> {
+        save_module(path, &self.header(), &self.acting)
+    }
+
+    /// Loads weights saved by [`save`](Self::save). A missing, truncated or corrupted file,
+    /// or one saved for other spaces or another network shape, is an error and leaves the
+    /// agent unchanged.
+    pub fn load(&mut self, path: &Path) -> Result<(), AgentError> {
+        self.network = load_module(path, &self.header(), &self.network)?;
+        self.acting = self.network.valid();
+        Ok(())
+    }
+
+    fn header(&self) -> Header {
+        Header {
+            kind: "actor-critic".into(),
+            obs_dim: self.obs_dim,
+            n_actions: self.n_actions,
+            num_params: self.acting.num_params(),
+        }
+    }
+}
+
+impl<M: ActorCriticNetwork> VecAgent for ActorCritic<M> {
+    fn act_batch(
+        &mut self,
+        observations: &[f32],
+        mode: Mode,
+        actions: &mut Vec<usize>,
+    ) -> Result<(), AgentError> {
+        let probabilities = self.action_probabilities(observations)?;
+        actions.clear();
+        for row in probabilities.chunks_exact(self.n_actions) {
+            let action = match mode {
+                Mode::Explore => sample_categorical(row, &mut self.rng)?,
+                Mode::Exploit => argmax(row).ok_or(AgentError::Diverged(f32::NAN))?,
+            };
+            actions.push(action);
+        }
+        Ok(())
+    }
+
+    fn observe_batch(&mut self, step: &VecTransitions<'_>) -> Result<Learned, AgentError> {
+        self.store(step, false)
+    }
+}
+
+impl<M: ActorCriticNetwork, O: AsRef<[f32]>> Agent<O> for ActorCritic<M> {
+    fn act(&mut self, observation: &O, mode: Mode) -> Result<usize, AgentError> {
+        let observation = observation.as_ref();
+        self.check_rows(observation, 1)?;
+        let mut probabilities = std::mem::take(&mut self.probabilities);
+        probabilities.clear();
+        probabilities.extend(self.action_probabilities(observation)?);
+        let action = match mode {
+            Mode::Explore => sample_categorical(&probabilities, &mut self.rng),
+            Mode::Exploit => argmax(&probabilities).ok_or(crate::error::PolicyError::Source(
+                "NaN probabilities".into(),
+            )),
+        };
+        self.probabilities = probabilities;
+        Ok(action?)
+    }
+
+    /// With one environment (`num_envs` 1): stores the transition and learns every
+    /// `n_rollout` steps and at the end of every episode. An agent configured for several
+    /// copies takes their steps through [`VecAgent::observe_batch`] instead.
+    fn observe(&mut self, transition: &Transition<O>) -> Result<Learned, AgentError> {
+        let step = VecTransitions {
+            observations: transition.observation.as_ref(),
+            actions: &[transition.action],
+            rewards: &[transition.reward],
+            next_observations: transition.next_observation.as_ref(),
+            terminated: &[transition.terminated],
+            truncated: &[transition.truncated],
+        };
+        self.store(&step, transition.done())
+    }
+
+    fn save(&self, path: &Path) -> Result<(), AgentError> {
+        ActorCritic::save(self, path)
+    }
+
+    fn load(&mut self, path: &Path) -> Result<(), AgentError> {
+        ActorCritic::load(self, path)
+    }
+}

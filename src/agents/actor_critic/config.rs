@@ -1,0 +1,146 @@
+//! Actor-critic settings.
+
+use burn::config::Config;
+use serde::{Deserialize, Serialize};
+
+use crate::agents::{OptimizerConfig, ValueLoss};
+use crate::error::AgentError;
+use crate::policy::{AnySchedule, Schedule};
+
+/// How the value targets of a rollout are formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Returns {
+    /// One-step TD targets `r + gamma * (1 - terminated) * V(s')` (the tutorial).
+    TdZero,
+    /// n-step returns to the end of the rollout, bootstrapped from `V` of the last next
+    /// observation, or of the real final observation where an episode was truncated (A2C).
+    NStep,
+}
+
+/// Settings of an [`ActorCritic`](super::ActorCritic) agent, validated when the agent is
+/// built.
+///
+/// The defaults are tuned to solve CartPole-v1 quickly and reliably with 8 environments;
+/// [`ActorCriticPreset`](super::ActorCriticPreset) holds the tutorial's settings.
+///
+/// ```
+/// use cinder_rl::agents::actor_critic::{ActorCriticConfig, Returns};
+///
+/// let config = ActorCriticConfig::new().with_num_envs(1).with_returns(Returns::TdZero);
+/// assert_eq!(config.num_envs, 1);
+/// ```
+#[derive(Config, Debug)]
+pub struct ActorCriticConfig {
+    /// Discount factor, in [0, 1].
+    #[config(default = 0.99)]
+    pub gamma: f64,
+    /// Learning rate.
+    #[config(default = 1e-3)]
+    pub learning_rate: f64,
+    /// When set, the learning rate as a function of the environment steps observed (all copies
+    /// counted), in place of the constant [`learning_rate`](Self::learning_rate).
+    #[config(default = "None")]
+    pub learning_rate_schedule: Option<AnySchedule>,
+    /// The optimizer.
+    #[config(default = "OptimizerConfig::adam()")]
+    pub optimizer: OptimizerConfig,
+    /// Steps per environment copy between updates.
+    #[config(default = 5)]
+    pub n_rollout: usize,
+    /// How value targets are formed.
+    #[config(default = "Returns::NStep")]
+    pub returns: Returns,
+    /// The value loss.
+    #[config(default = "ValueLoss::Mse")]
+    pub value_loss: ValueLoss,
+    /// Weight of the value loss.
+    #[config(default = 0.5)]
+    pub value_coef: f64,
+    /// Weight of the entropy bonus.
+    #[config(default = 0.0)]
+    pub entropy_coef: f64,
+    /// Clip the global gradient norm to this value.
+    #[config(default = "Some(0.5)")]
+    pub max_grad_norm: Option<f32>,
+    /// Clamp every gradient component to `[-v, v]`.
+    #[config(default = "None")]
+    pub clip_grad_value: Option<f32>,
+    /// Rewards are multiplied by this in the update (the tutorial's 1/100).
+    #[config(default = 1.0)]
+    pub reward_scale: f64,
+    /// Environment copies acted for together (1: the tutorial's single environment).
+    #[config(default = 8)]
+    pub num_envs: usize,
+    /// Seeds action sampling.
+    #[config(default = 0)]
+    pub seed: u64,
+}
+
+impl ActorCriticConfig {
+    /// Checks every value, returning the first that is out of range.
+    pub fn validate(&self) -> Result<(), AgentError> {
+        let invalid =
+            |field: &'static str, reason: String| Err(AgentError::InvalidConfig { field, reason });
+        if !(0.0..=1.0).contains(&self.gamma) {
+            return invalid("gamma", format!("must be in [0, 1], got {}", self.gamma));
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return invalid(
+                "learning_rate",
+                format!("must be positive, got {}", self.learning_rate),
+            );
+        }
+        if let Some(schedule) = &self.learning_rate_schedule {
+            for step in [0, u64::MAX] {
+                let rate = schedule.value(step);
+                if !(rate.is_finite() && rate > 0.0) {
+                    return invalid(
+                        "learning_rate_schedule",
+                        format!("must stay positive, is {rate} at step {step}"),
+                    );
+                }
+            }
+        }
+        self.optimizer.validate()?;
+        if self.n_rollout == 0 {
+            return invalid("n_rollout", "must be at least 1".into());
+        }
+        if self.num_envs == 0 {
+            return invalid("num_envs", "must be at least 1".into());
+        }
+        for (field, coef) in [
+            ("value_coef", self.value_coef),
+            ("entropy_coef", self.entropy_coef),
+        ] {
+            if !(coef.is_finite() && coef >= 0.0) {
+                return invalid(
+                    field,
+                    format!("must be finite and non-negative, got {coef}"),
+                );
+            }
+        }
+        for (field, clip) in [
+            ("max_grad_norm", self.max_grad_norm),
+            ("clip_grad_value", self.clip_grad_value),
+        ] {
+            if let Some(v) = clip
+                && !(v.is_finite() && v > 0.0)
+            {
+                return invalid(field, format!("must be positive, got {v}"));
+            }
+        }
+        if !self.reward_scale.is_finite() {
+            return invalid(
+                "reward_scale",
+                format!("must be finite, got {}", self.reward_scale),
+            );
+        }
+        Ok(())
+    }
+
+    /// The learning rate after `env_steps` observed transitions.
+    pub fn learning_rate_at(&self, env_steps: u64) -> f64 {
+        self.learning_rate_schedule
+            .map_or(self.learning_rate, |schedule| schedule.value(env_steps))
+    }
+}

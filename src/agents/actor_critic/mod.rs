@@ -1,0 +1,12 @@
+//! TD actor-critic and its synchronous multi-environment form (A2C): [`ActorCritic`], its
+//! [`ActorCriticConfig`] and presets.
+
+mod agent;
+mod config;
+mod presets;
+mod rollout;
+mod update;
+
+pub use agent::ActorCritic;
+pub use config::{ActorCriticConfig, Returns};
+pub use presets::ActorCriticPreset;

@@ -1,0 +1,125 @@
+//! The transitions collected between two actor-critic updates.
+
+use crate::agent::VecTransitions;
+
+/// `steps` rows of `num_envs` transitions each, field by field; row-major, so transition
+/// `(t, i)` of copy `i` at step `t` sits at index `t * num_envs + i`.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Rollout {
+    pub num_envs: usize,
+    pub obs_dim: usize,
+    pub steps: usize,
+    pub observations: Vec<f32>,
+    pub actions: Vec<i64>,
+    pub rewards: Vec<f32>,
+    pub next_observations: Vec<f32>,
+    pub terminated: Vec<f32>,
+    pub done: Vec<bool>,
+}
+
+impl Rollout {
+    pub fn new(num_envs: usize, obs_dim: usize, n_rollout: usize) -> Self {
+        let rows = num_envs * n_rollout;
+        Self {
+            num_envs,
+            obs_dim,
+            steps: 0,
+            observations: Vec::with_capacity(rows * obs_dim),
+            actions: Vec::with_capacity(rows),
+            rewards: Vec::with_capacity(rows),
+            next_observations: Vec::with_capacity(rows * obs_dim),
+            terminated: Vec::with_capacity(rows),
+            done: Vec::with_capacity(rows),
+        }
+    }
+
+    /// The number of transitions held.
+    pub fn len(&self) -> usize {
+        self.actions.len()
+    }
+
+    /// Appends one step of every copy, rewards multiplied by `reward_scale`.
+    pub fn push(&mut self, step: &VecTransitions<'_>, reward_scale: f64) {
+        self.observations.extend_from_slice(step.observations);
+        self.actions.extend(step.actions.iter().map(|&a| a as i64));
+        self.rewards
+            .extend(step.rewards.iter().map(|&r| (r * reward_scale) as f32));
+        self.next_observations
+            .extend_from_slice(step.next_observations);
+        self.terminated
+            .extend(step.terminated.iter().map(|&t| if t { 1.0 } else { 0.0 }));
+        self.done.extend(
+            step.terminated
+                .iter()
+                .zip(step.truncated)
+                .map(|(&t, &u)| t || u),
+        );
+        self.steps += 1;
+    }
+
+    /// Empties the rollout, keeping its allocations.
+    pub fn clear(&mut self) {
+        self.steps = 0;
+        self.observations.clear();
+        self.actions.clear();
+        self.rewards.clear();
+        self.next_observations.clear();
+        self.terminated.clear();
+        self.done.clear();
+    }
+
+    /// n-step returns to the end of the rollout for every transition:
+    /// `G_t = r_t + gamma * (1 - terminated_t) * (V(s'_t) if the episode ended at t or t is
+    /// the last step, else G_{t+1})`.
+    pub fn n_step_returns(&self, next_values: &[f32], gamma: f32) -> Vec<f32> {
+        let n = self.num_envs;
+        let mut returns = vec![0.0; self.len()];
+        for env in 0..n {
+            let mut future = 0.0;
+            for t in (0..self.steps).rev() {
+                let i = t * n + env;
+                let bootstrap = if t + 1 == self.steps || self.done[i] {
+                    next_values[i]
+                } else {
+                    future
+                };
+                future = self.rewards[i] + gamma * (1.0 - self.terminated[i]) * bootstrap;
+                returns[i] = future;
+            }
+        }
+        returns
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn n_step_returns_stop_at_terminations_and_bootstrap_at_truncations() {
+        // Two copies, three steps. Copy 0 terminates at t = 1; copy 1 is truncated at t = 0.
+        let mut rollout = Rollout::new(2, 1, 3);
+        let flags = [
+            ([false, true], [false, true]),
+            ([true, false], [false, false]),
+            ([false, false], [false, false]),
+        ];
+        for (terminated, truncated) in flags {
+            let step = VecTransitions {
+                observations: &[0.0, 0.0],
+                actions: &[0, 0],
+                rewards: &[1.0, 1.0],
+                next_observations: &[0.0, 0.0],
+                terminated: &terminated,
+                truncated: &truncated,
+            };
+            rollout.push(&step, 1.0);
+        }
+        let next_values = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0];
+        let g = rollout.n_step_returns(&next_values, 0.5);
+        // Copy 0: t2 = 1 + 0.5 * 50 = 26; t1 terminal = 1; t0 = 1 + 0.5 * 1 = 1.5.
+        assert_eq!([g[0], g[2], g[4]], [1.5, 1.0, 26.0]);
+        // Copy 1: t2 = 1 + 0.5 * 60 = 31; t1 = 1 + 0.5 * 31 = 16.5; t0 truncated: 1 + 0.5 * 20 = 11.
+        assert_eq!([g[1], g[3], g[5]], [11.0, 16.5, 31.0]);
+    }
+}

@@ -1,0 +1,104 @@
+//! One actor-critic gradient update, written as the algorithm reads.
+
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use super::rollout::Rollout;
+use super::{ActorCriticConfig, Returns};
+use crate::error::AgentError;
+use crate::nn::{ActorCriticNetwork, clip_grad_norm};
+
+/// What one update measured.
+pub(super) struct UpdateStats {
+    pub loss: f32,
+    pub entropy: f32,
+}
+
+/// One gradient step on a rollout:
+///
+/// ```text
+/// target = r + gamma * V(s') * (1 - terminated)          (TD(0); or n-step returns)
+/// delta  = target - V(s)
+/// loss   = mean(-log pi(a|s) * delta.detach())
+///        + value_coef * L(V(s), target.detach())         (smooth-L1 or MSE)
+///        - entropy_coef * mean(H(pi(.|s)))
+/// ```
+///
+/// Truncated transitions bootstrap from `V` of their real final observation; terminated ones
+/// do not bootstrap. Targets are computed without gradient.
+pub(super) fn actor_critic_update<M: ActorCriticNetwork>(
+    network: M,
+    optimizer: &mut ModuleOptimizer,
+    rollout: &Rollout,
+    config: &ActorCriticConfig,
+    learning_rate: f64,
+    device: &Device,
+) -> Result<(M, UpdateStats), AgentError> {
+    let (n, d) = (rollout.len(), rollout.obs_dim);
+    let column = |values: Vec<f32>| Tensor::<2>::from_data(TensorData::new(values, [n, 1]), device);
+    let s = Tensor::<2>::from_data(
+        TensorData::new(rollout.observations.clone(), [n, d]),
+        device,
+    );
+    let s_next = Tensor::<2>::from_data(
+        TensorData::new(rollout.next_observations.clone(), [n, d]),
+        device,
+    );
+    let a = Tensor::<2, Int>::from_data(TensorData::new(rollout.actions.clone(), [n, 1]), device);
+    let r = column(rollout.rewards.clone());
+    let terminated = column(rollout.terminated.clone());
+    let gamma = config.gamma as f32;
+
+    // The value targets, from the network without gradient.
+    let (_, next_values) = network.valid().forward(s_next);
+    let target = match config.returns {
+        Returns::TdZero => r + next_values * terminated.neg().add_scalar(1.0) * gamma,
+        Returns::NStep => {
+            let next_values = read(next_values)?;
+            column(rollout.n_step_returns(&next_values, gamma))
+        }
+    };
+
+    // Policy and value of the states acted on, with gradient.
+    let (logits, values) = network.forward(s);
+    let log_probs = log_softmax(logits, 1);
+    let log_pi_a = log_probs.clone().gather(1, a);
+    let delta = target.clone() - values.clone().detach();
+
+    let policy_loss = (log_pi_a * delta).mean().neg();
+    let value_loss = config
+        .value_loss
+        .mean(values, target)
+        .mul_scalar(config.value_coef);
+    let entropy = (log_probs.clone().exp() * log_probs)
+        .sum_dim(1)
+        .mean()
+        .neg();
+    let loss = policy_loss + value_loss - entropy.clone().mul_scalar(config.entropy_coef);
+
+    let loss_value = loss.clone().into_scalar::<f32>();
+    if !loss_value.is_finite() {
+        return Err(AgentError::Diverged(loss_value));
+    }
+    let mut gradients = GradientsParams::from_grads(loss.backward(), &network);
+    if let Some(max_norm) = config.max_grad_norm {
+        clip_grad_norm(&network, &mut gradients, max_norm);
+    }
+    let network = optimizer.step(learning_rate, network, gradients);
+    let stats = UpdateStats {
+        loss: loss_value,
+        entropy: entropy.into_scalar::<f32>(),
+    };
+    Ok((network, stats))
+}
+
+fn read(values: Tensor<2>) -> Result<Vec<f32>, AgentError> {
+    values
+        .into_data()
+        .try_into_vec::<f32>()
+        .map_err(|e| AgentError::InvalidConfig {
+            field: "network",
+            reason: format!("unreadable values: {e:?}"),
+        })
+}

@@ -1,0 +1,362 @@
+//! The DQN agent.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use burn::grad_clipping::GradientClipping;
+use burn::optim::ModuleOptimizer;
+use burn::tensor::{Device, Tensor};
+
+use super::update::dqn_update;
+use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate, TrainFrequency};
+use crate::agent::{Agent, Learned, Mode};
+use crate::agents::file::{Header, load_module, save_module};
+use crate::error::AgentError;
+use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay};
+use crate::nn::{QNetwork, polyak_update};
+use crate::policy::{ActionValues, AnySchedule, EpsilonGreedy, Greedy, Policy};
+use crate::rng::{SeededRng, derive_seed, seeded};
+
+/// Deep Q-learning (Mnih et al. 2015) with a replay memory, a target network and, optionally,
+/// double Q-learning, over any [`QNetwork`].
+///
+/// Acting uses a non-autodiff copy of the online network, refreshed after each round of
+/// updates; the target network is a separate plain-device copy, updated only on its schedule
+/// and never used to act.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use cinder_rl::agent::{Agent, Mode};
+/// use cinder_rl::agents::{Dqn, DqnConfig};
+/// use cinder_rl::nn::MlpConfig;
+///
+/// # fn main() -> Result<(), cinder_rl::Error> {
+/// let device = Device::flex();
+/// let network = MlpConfig::new(4, 2).with_hidden(vec![32]).init(&device, 0)?;
+/// let mut agent = Dqn::new(DqnConfig::new().with_learning_starts(64), network, 4, 2, &device)?;
+/// let action = agent.act(&[0.0f32, 0.1, -0.1, 0.0], Mode::Explore)?;
+/// assert!(action < 2);
+/// # Ok(())
+/// # }
+/// ```
+pub struct Dqn<M: QNetwork> {
+    config: DqnConfig,
+    online: M,
+    target: M,
+    explorer: EpsilonGreedy<QValues<M>, AnySchedule>,
+    optimizer: ModuleOptimizer,
+    memory: UniformReplay,
+    batch: Batch,
+    sample_rng: SeededRng,
+    inner: Device,
+    obs_dim: usize,
+    n_actions: usize,
+    env_steps: u64,
+    episodes: u64,
+    updates: u64,
+}
+
+impl<M: QNetwork> Dqn<M> {
+    /// A DQN agent training `network` (built on `device`, or its autodiff version) for
+    /// observations of length `obs_dim` and actions `0..n_actions`.
+    ///
+    /// An invalid configuration, or a network that does not map `[1, obs_dim]` to
+    /// `[1, n_actions]`, is an [`AgentError::InvalidConfig`].
+    pub fn new(
+        config: DqnConfig,
+        network: M,
+        obs_dim: usize,
+        n_actions: usize,
+        device: &Device,
+    ) -> Result<Self, AgentError> {
+        config.validate()?;
+        if obs_dim == 0 || n_actions == 0 {
+            return Err(AgentError::InvalidConfig {
+                field: "spaces",
+                reason: format!(
+                    "need at least one observation value and one action, got {obs_dim} and {n_actions}"
+                ),
+            });
+        }
+        let train_device = if device.is_autodiff() {
+            device.clone()
+        } else {
+            device.clone().autodiff()
+        };
+        let inner = train_device.clone().inner();
+        let online = network.fork(&train_device).train();
+        let acting = online.valid();
+        check_output_shape(&acting, obs_dim, n_actions, &inner)?;
+
+        let mut optimizer = config.optimizer.init();
+        if let Some(limit) = config.clip_grad_value {
+            optimizer = optimizer.with_grad_clipping(GradientClipping::Value(limit));
+        }
+        let memory = UniformReplay::new(config.replay_capacity, obs_dim)?;
+        let explorer = EpsilonGreedy::new(
+            QValues::new(acting.clone(), obs_dim, n_actions, inner.clone()),
+            config.exploration,
+            derive_seed(config.seed, 0),
+        );
+        Ok(Self {
+            sample_rng: seeded(derive_seed(config.seed, 1)),
+            target: acting,
+            online,
+            explorer,
+            optimizer,
+            memory,
+            batch: Batch::default(),
+            inner,
+            obs_dim,
+            n_actions,
+            env_steps: 0,
+            episodes: 0,
+            updates: 0,
+            config,
+        })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &DqnConfig {
+        &self.config
+    }
+
+    /// The current exploration rate.
+    pub fn epsilon(&self) -> f64 {
+        self.explorer.epsilon()
+    }
+
+    /// Gradient updates made so far.
+    pub fn updates(&self) -> u64 {
+        self.updates
+    }
+
+    /// Transitions observed so far.
+    pub fn env_steps(&self) -> u64 {
+        self.env_steps
+    }
+
+    /// The replay memory.
+    pub fn memory(&self) -> &UniformReplay {
+        &self.memory
+    }
+
+    /// The online network's action values (non-autodiff copy) for greedy use.
+    pub fn q_values(&self) -> &QValues<M> {
+        self.explorer.values()
+    }
+
+    /// The target network (a plain-device copy).
+    pub fn target_network(&self) -> &M {
+        &self.target
+    }
+
+    /// The greedy policy of the current online network, independent of the agent.
+    pub fn greedy_policy(&self) -> Greedy<QValues<M>> {
+        Greedy::new(self.explorer.values().clone())
+    }
+
+    fn check_observation(&self, observation: &[f32]) -> Result<(), AgentError> {
+        if observation.len() == self.obs_dim {
+            Ok(())
+        } else {
+            Err(AgentError::ObservationLength {
+                expected: self.obs_dim,
+                actual: observation.len(),
+            })
+        }
+    }
+
+    /// How many gradient updates are due after the transition just stored.
+    fn due_updates(&self, episode_ended: bool) -> u32 {
+        let ready = self.memory.len() >= self.config.learning_starts.max(self.config.batch_size);
+        match self.config.train_frequency {
+            TrainFrequency::EverySteps {
+                every,
+                gradient_steps,
+            } if ready && self.env_steps.is_multiple_of(every) => gradient_steps,
+            TrainFrequency::AfterEpisode { gradient_steps } if ready && episode_ended => {
+                gradient_steps
+            }
+            _ => 0,
+        }
+    }
+
+    /// One gradient update on a batch drawn from the replay memory (and a Polyak step of the
+    /// target network when configured), outside the agent's own schedule: for
+    /// collect-then-train loops. Returns the loss before the update.
+    ///
+    /// Fewer stored transitions than a batch is an [`AgentError::Memory`] error.
+    pub fn learn(&mut self) -> Result<f32, AgentError> {
+        let loss = self.gradient_step()?;
+        self.refresh_acting_network();
+        Ok(loss)
+    }
+
+    /// One gradient update on a fresh batch; Polyak-averages the target when configured.
+    fn gradient_step(&mut self) -> Result<f32, AgentError> {
+        self.memory.sample_into(
+            self.config.batch_size,
+            &mut self.sample_rng,
+            &mut self.batch,
+        )?;
+        let online = self.online.clone();
+        let learning_rate = self.config.learning_rate_at(self.env_steps);
+        let (online, loss) = dqn_update(
+            online,
+            &self.target,
+            &mut self.optimizer,
+            &self.batch,
+            &self.config,
+            learning_rate,
+            &self.inner,
+        )?;
+        self.online = online;
+        self.updates += 1;
+        if let TargetUpdate::Polyak { tau } = self.config.target_update {
+            self.target =
+                polyak_update(&self.online, self.target.clone(), tau).ok_or_else(|| {
+                    AgentError::InvalidConfig {
+                        field: "network",
+                        reason:
+                            "the target network's parameters no longer match the online network's"
+                                .into(),
+                    }
+                })?;
+        }
+        Ok(loss)
+    }
+
+    /// Hard target copies on their step or episode schedule.
+    fn copy_target_if_due(&mut self, episode_ended: bool) {
+        let due = match self.config.target_update {
+            TargetUpdate::HardEverySteps(every) => self.env_steps.is_multiple_of(every),
+            TargetUpdate::HardEveryEpisodes(every) => {
+                episode_ended && self.episodes.is_multiple_of(every)
+            }
+            TargetUpdate::Polyak { .. } => false,
+        };
+        if due {
+            self.target = self.online.valid();
+        }
+    }
+
+    fn refresh_acting_network(&mut self) {
+        *self.explorer.values_mut() = QValues::new(
+            self.online.valid(),
+            self.obs_dim,
+            self.n_actions,
+            self.inner.clone(),
+        );
+    }
+
+    /// Writes the online network's weights and the agent's spaces to `path`, atomically.
+    pub fn save(&self, path: &Path) -> Result<(), AgentError> {
+        save_module(path, &self.header(), &self.online.valid())
+    }
+
+    /// Loads weights saved by [`save`](Self::save) into the online and target networks. A
+    /// missing, truncated or corrupted file, or one saved for other spaces or another network
+    /// shape, is an error and leaves the agent unchanged.
+    pub fn load(&mut self, path: &Path) -> Result<(), AgentError> {
+        self.online = load_module(path, &self.header(), &self.online)?;
+        self.target = self.online.valid();
+        self.refresh_acting_network();
+        Ok(())
+    }
+
+    fn header(&self) -> Header {
+        Header {
+            kind: "dqn".into(),
+            obs_dim: self.obs_dim,
+            n_actions: self.n_actions,
+            num_params: self.online.num_params(),
+        }
+    }
+}
+
+/// Runs the network once on zeros to turn a shape mismatch into an error instead of a panic
+/// later.
+fn check_output_shape<M: QNetwork>(
+    network: &M,
+    obs_dim: usize,
+    n_actions: usize,
+    device: &Device,
+) -> Result<(), AgentError> {
+    let probe = catch_unwind(AssertUnwindSafe(|| {
+        network.forward(Tensor::zeros([1, obs_dim], device)).dims()
+    }));
+    match probe {
+        Ok(dims) if dims == [1, n_actions] => Ok(()),
+        Ok(dims) => Err(AgentError::InvalidConfig {
+            field: "network",
+            reason: format!("maps [1, {obs_dim}] to {dims:?}, expected [1, {n_actions}]"),
+        }),
+        Err(_) => Err(AgentError::InvalidConfig {
+            field: "network",
+            reason: format!("cannot take observations of shape [1, {obs_dim}]"),
+        }),
+    }
+}
+
+impl<M: QNetwork, O: AsRef<[f32]>> Agent<O> for Dqn<M> {
+    fn act(&mut self, observation: &O, mode: Mode) -> Result<usize, AgentError> {
+        let observation = observation.as_ref();
+        self.check_observation(observation)?;
+        let action = match mode {
+            Mode::Explore => self.explorer.act(observation)?,
+            Mode::Exploit => self.explorer.values().greedy_action(observation)?,
+        };
+        Ok(action)
+    }
+
+    fn observe(&mut self, transition: &Transition<O>) -> Result<Learned, AgentError> {
+        if transition.action >= self.n_actions {
+            return Err(AgentError::InvalidAction {
+                action: transition.action,
+                n_actions: self.n_actions,
+            });
+        }
+        self.memory.push(&Transition {
+            observation: transition.observation.as_ref(),
+            action: transition.action,
+            reward: transition.reward * self.config.reward_scale,
+            next_observation: transition.next_observation.as_ref(),
+            terminated: transition.terminated,
+            truncated: transition.truncated,
+        })?;
+        self.env_steps += 1;
+        let episode_ended = transition.done();
+        if episode_ended {
+            self.episodes += 1;
+        }
+
+        let gradient_steps = self.due_updates(episode_ended);
+        let mut loss_sum = 0.0;
+        for _ in 0..gradient_steps {
+            loss_sum += self.gradient_step()?;
+        }
+        self.copy_target_if_due(episode_ended);
+        if gradient_steps > 0 {
+            self.refresh_acting_network();
+        }
+        self.explorer.set_step(match self.config.exploration_unit {
+            ScheduleUnit::EnvSteps => self.env_steps,
+            ScheduleUnit::Episodes => self.episodes,
+        });
+        Ok(Learned {
+            updates: gradient_steps,
+            loss: (gradient_steps > 0).then(|| loss_sum / gradient_steps as f32),
+            epsilon: Some(self.explorer.epsilon()),
+            entropy: None,
+        })
+    }
+
+    fn save(&self, path: &Path) -> Result<(), AgentError> {
+        Dqn::save(self, path)
+    }
+
+    fn load(&mut self, path: &Path) -> Result<(), AgentError> {
+        Dqn::load(self, path)
+    }
+}

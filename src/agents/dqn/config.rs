@@ -1,0 +1,234 @@
+//! DQN settings.
+
+use burn::config::Config;
+use serde::{Deserialize, Serialize};
+
+use crate::agents::{OptimizerConfig, ValueLoss};
+use crate::error::AgentError;
+use crate::policy::{AnySchedule, Linear, Schedule};
+
+/// When gradient updates happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TrainFrequency {
+    /// `gradient_steps` updates every `every` environment steps (SB3's `train_freq` and
+    /// `gradient_steps`).
+    EverySteps {
+        /// Environment steps between training rounds.
+        every: u64,
+        /// Gradient updates per round.
+        gradient_steps: u32,
+    },
+    /// `gradient_steps` updates at the end of every episode (the minimal tutorial's 10).
+    AfterEpisode {
+        /// Gradient updates per episode.
+        gradient_steps: u32,
+    },
+}
+
+/// How the target network follows the online network.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum TargetUpdate {
+    /// Copy the online weights every this many environment steps.
+    HardEverySteps(u64),
+    /// Copy the online weights every this many episodes.
+    HardEveryEpisodes(u64),
+    /// After every gradient update, `target <- tau * online + (1 - tau) * target`.
+    Polyak {
+        /// The averaging rate, in (0, 1].
+        tau: f32,
+    },
+}
+
+/// What the exploration schedule counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScheduleUnit {
+    /// Environment steps observed.
+    EnvSteps,
+    /// Episodes finished.
+    Episodes,
+}
+
+/// Settings of a [`Dqn`](super::Dqn) agent, validated when the agent is built.
+///
+/// The defaults are tuned to solve CartPole-v1 (mean return of 100 training episodes at 475)
+/// reliably with a 4-128-128-2 MLP: double DQN, Polyak-averaged target (tau 0.005), Huber
+/// loss on rewards scaled by 1/100, one update of 64 transitions every 2 steps, a learning
+/// rate decaying from 5e-4 to 5e-5 over 150 000 steps, epsilon from 1 to 0.01 over 10 000
+/// steps. [`DqnPreset`](super::DqnPreset) holds the reference tutorials' settings.
+///
+/// ```
+/// use cinder_rl::agents::{DqnConfig, ValueLoss};
+/// use cinder_rl::agents::dqn::TargetUpdate;
+///
+/// let config = DqnConfig::new()
+///     .with_gamma(0.98)
+///     .with_loss(ValueLoss::Mse)
+///     .with_target_update(TargetUpdate::Polyak { tau: 0.005 });
+/// assert_eq!(config.gamma, 0.98);
+/// ```
+#[derive(Config, Debug)]
+pub struct DqnConfig {
+    /// Discount factor, in [0, 1].
+    #[config(default = 0.99)]
+    pub gamma: f64,
+    /// Learning rate.
+    #[config(default = 5e-4)]
+    pub learning_rate: f64,
+    /// When set, the learning rate as a function of the environment steps observed, in place
+    /// of the constant [`learning_rate`](Self::learning_rate) (e.g. a linear decay). The
+    /// default decays linearly from 5e-4 to 5e-5 over 150 000 steps.
+    #[config(default = "Some(AnySchedule::Linear(Linear::from_parts(5e-4, 5e-5, 150_000)))")]
+    pub learning_rate_schedule: Option<AnySchedule>,
+    /// The optimizer.
+    #[config(default = "OptimizerConfig::adam()")]
+    pub optimizer: OptimizerConfig,
+    /// The TD-error loss.
+    #[config(default = "ValueLoss::Huber")]
+    pub loss: ValueLoss,
+    /// Clip the global gradient norm to this value.
+    #[config(default = "Some(10.0)")]
+    pub max_grad_norm: Option<f32>,
+    /// Clamp every gradient component to `[-v, v]` (the pixel tutorial's `clamp_(-1, 1)`).
+    #[config(default = "None")]
+    pub clip_grad_value: Option<f32>,
+    /// Replay memory capacity.
+    #[config(default = 200_000)]
+    pub replay_capacity: usize,
+    /// Transitions per gradient update.
+    #[config(default = 64)]
+    pub batch_size: usize,
+    /// Transitions stored before learning starts.
+    #[config(default = 1_000)]
+    pub learning_starts: usize,
+    /// When updates happen.
+    #[config(default = "TrainFrequency::EverySteps { every: 2, gradient_steps: 1 }")]
+    pub train_frequency: TrainFrequency,
+    /// How the target network follows the online one.
+    #[config(default = "TargetUpdate::Polyak { tau: 0.005 }")]
+    pub target_update: TargetUpdate,
+    /// Double DQN: the online network picks the next action, the target network values it.
+    #[config(default = true)]
+    pub double_dqn: bool,
+    /// The exploration rate epsilon as a function of [`exploration_unit`](Self::exploration_unit).
+    #[config(default = "AnySchedule::Linear(Linear::from_parts(1.0, 0.01, 10_000))")]
+    pub exploration: AnySchedule,
+    /// What the exploration schedule counts.
+    #[config(default = "ScheduleUnit::EnvSteps")]
+    pub exploration_unit: ScheduleUnit,
+    /// Rewards are multiplied by this before they are stored (the minimal tutorial's 1/100,
+    /// also the default: it keeps CartPole's Q-values near 1).
+    #[config(default = 0.01)]
+    pub reward_scale: f64,
+    /// Seeds exploration and replay sampling.
+    #[config(default = 0)]
+    pub seed: u64,
+}
+
+impl DqnConfig {
+    /// Checks every value, returning the first that is out of range.
+    pub fn validate(&self) -> Result<(), AgentError> {
+        let invalid =
+            |field: &'static str, reason: String| Err(AgentError::InvalidConfig { field, reason });
+        if !(0.0..=1.0).contains(&self.gamma) {
+            return invalid("gamma", format!("must be in [0, 1], got {}", self.gamma));
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return invalid(
+                "learning_rate",
+                format!("must be positive, got {}", self.learning_rate),
+            );
+        }
+        if let Some(schedule) = &self.learning_rate_schedule {
+            for step in [0, u64::MAX] {
+                let rate = schedule.value(step);
+                if !(rate.is_finite() && rate > 0.0) {
+                    return invalid(
+                        "learning_rate_schedule",
+                        format!("must stay positive, is {rate} at step {step}"),
+                    );
+                }
+            }
+        }
+        self.optimizer.validate()?;
+        for (field, clip) in [
+            ("max_grad_norm", self.max_grad_norm),
+            ("clip_grad_value", self.clip_grad_value),
+        ] {
+            if let Some(v) = clip
+                && !(v.is_finite() && v > 0.0)
+            {
+                return invalid(field, format!("must be positive, got {v}"));
+            }
+        }
+        if self.replay_capacity == 0 {
+            return invalid("replay_capacity", "must be at least 1".into());
+        }
+        if self.batch_size == 0 || self.batch_size > self.replay_capacity {
+            return invalid(
+                "batch_size",
+                format!(
+                    "must be in 1..={} (the replay capacity), got {}",
+                    self.replay_capacity, self.batch_size
+                ),
+            );
+        }
+        if self.learning_starts > self.replay_capacity {
+            return invalid(
+                "learning_starts",
+                format!(
+                    "{} exceeds the replay capacity {}",
+                    self.learning_starts, self.replay_capacity
+                ),
+            );
+        }
+        match self.train_frequency {
+            TrainFrequency::EverySteps { every: 0, .. } => {
+                return invalid("train_frequency", "`every` must be at least 1".into());
+            }
+            TrainFrequency::EverySteps {
+                gradient_steps: 0, ..
+            }
+            | TrainFrequency::AfterEpisode { gradient_steps: 0 } => {
+                return invalid(
+                    "train_frequency",
+                    "`gradient_steps` must be at least 1".into(),
+                );
+            }
+            _ => {}
+        }
+        match self.target_update {
+            TargetUpdate::HardEverySteps(0) | TargetUpdate::HardEveryEpisodes(0) => {
+                return invalid(
+                    "target_update",
+                    "the copy interval must be at least 1".into(),
+                );
+            }
+            TargetUpdate::Polyak { tau } if !(tau > 0.0 && tau <= 1.0) => {
+                return invalid("target_update", format!("tau must be in (0, 1], got {tau}"));
+            }
+            _ => {}
+        }
+        for step in [0, u64::MAX] {
+            let epsilon = self.exploration.value(step);
+            if !(0.0..=1.0).contains(&epsilon) {
+                return invalid(
+                    "exploration",
+                    format!("epsilon must stay in [0, 1], is {epsilon} at step {step}"),
+                );
+            }
+        }
+        if !(self.reward_scale.is_finite()) {
+            return invalid(
+                "reward_scale",
+                format!("must be finite, got {}", self.reward_scale),
+            );
+        }
+        Ok(())
+    }
+
+    /// The learning rate after `env_steps` observed transitions.
+    pub fn learning_rate_at(&self, env_steps: u64) -> f64 {
+        self.learning_rate_schedule
+            .map_or(self.learning_rate, |schedule| schedule.value(env_steps))
+    }
+}

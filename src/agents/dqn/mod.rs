@@ -1,0 +1,13 @@
+//! Deep Q-learning: [`Dqn`], its [`DqnConfig`], the tutorials' presets, and the
+//! action-value source [`QValues`] a trained agent hands out for evaluation.
+
+mod agent;
+mod config;
+mod presets;
+mod update;
+mod values;
+
+pub use agent::Dqn;
+pub use config::{DqnConfig, ScheduleUnit, TargetUpdate, TrainFrequency};
+pub use presets::DqnPreset;
+pub use values::QValues;

@@ -1,0 +1,93 @@
+//! One DQN gradient update, written as the algorithm reads.
+
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use super::DqnConfig;
+use crate::error::AgentError;
+use crate::memory::Batch;
+use crate::nn::{QNetwork, clip_grad_norm};
+
+/// The sampled batch as tensors `[batch, ...]` on a plain (non-autodiff) device: data, not
+/// parameters, so no gradient flows into them.
+struct BatchTensors {
+    observations: Tensor<2>,
+    actions: Tensor<2, Int>,
+    rewards: Tensor<2>,
+    next_observations: Tensor<2>,
+    terminated: Tensor<2>,
+}
+
+impl BatchTensors {
+    fn new(batch: &Batch, device: &Device) -> Self {
+        let (n, d) = (batch.batch_size, batch.obs_dim);
+        let floats = |values: &[f32], shape: [usize; 2]| {
+            Tensor::from_data(TensorData::new(values.to_vec(), shape), device)
+        };
+        Self {
+            observations: floats(&batch.observations, [n, d]),
+            actions: Tensor::from_data(TensorData::new(batch.actions.clone(), [n, 1]), device),
+            rewards: floats(&batch.rewards, [n, 1]),
+            next_observations: floats(&batch.next_observations, [n, d]),
+            terminated: floats(&batch.terminated, [n, 1]),
+        }
+    }
+}
+
+/// One gradient step of the online network towards the TD target
+///
+/// ```text
+/// y = r + gamma * (1 - terminated) * Q_target(s', a*)
+///     a* = argmax_a Q_target(s', a)   (DQN)
+///     a* = argmax_a Q_online(s', a)   (double DQN)
+/// loss = mean(L(Q_online(s, a), y))  (Huber or MSE)
+/// ```
+///
+/// Truncated transitions bootstrap like any non-terminal one: only `terminated` zeroes the
+/// future. The target network is a plain-device copy, so `y` carries no gradient.
+///
+/// Returns the updated online network and the loss before the step.
+pub(super) fn dqn_update<M: QNetwork>(
+    online: M,
+    target: &M,
+    optimizer: &mut ModuleOptimizer,
+    batch: &Batch,
+    config: &DqnConfig,
+    learning_rate: f64,
+    device: &Device,
+) -> Result<(M, f32), AgentError> {
+    let BatchTensors {
+        observations: s,
+        actions: a,
+        rewards: r,
+        next_observations: s_next,
+        terminated,
+    } = BatchTensors::new(batch, device);
+
+    // The TD target, from the target network.
+    let next_q = target.forward(s_next.clone());
+    let next_value = if config.double_dqn {
+        let a_star = online.valid().forward(s_next).argmax(1);
+        next_q.gather(1, a_star)
+    } else {
+        next_q.max_dim(1)
+    };
+    let not_terminated = terminated.neg().add_scalar(1.0);
+    let y = r + not_terminated * next_value * config.gamma;
+
+    // The online network's value of the actions taken, and the loss between the two.
+    let q_taken = online.forward(s).gather(1, a);
+    let loss = config.loss.mean(q_taken, y);
+    let loss_value = loss.clone().into_scalar::<f32>();
+    if !loss_value.is_finite() {
+        return Err(AgentError::Diverged(loss_value));
+    }
+
+    // Backpropagate, clip, step.
+    let mut gradients = GradientsParams::from_grads(loss.backward(), &online);
+    if let Some(max_norm) = config.max_grad_norm {
+        clip_grad_norm(&online, &mut gradients, max_norm);
+    }
+    let online = optimizer.step(learning_rate, online, gradients);
+    Ok((online, loss_value))
+}

@@ -1,0 +1,16 @@
+//! The learning agents: [`Dqn`] (deep Q-learning) and, sharing its building blocks
+//! ([`OptimizerConfig`], [`ValueLoss`], the agent file format), the actor-critic.
+//!
+//! Agents are written on Burn tensors only: the same code runs on Flex, NdArray, wgpu or CUDA,
+//! chosen by the device the network is built on.
+
+pub mod actor_critic;
+pub mod dqn;
+mod file;
+mod loss;
+mod optimizer;
+
+pub use actor_critic::{ActorCritic, ActorCriticConfig};
+pub use dqn::{Dqn, DqnConfig};
+pub use loss::ValueLoss;
+pub use optimizer::OptimizerConfig;

@@ -1,0 +1,71 @@
+//! Networks: the traits the agents need of a network, ready-made networks, and the
+//! parameter-level operations the agents use (seeded initialisation, Polyak averaging,
+//! gradient clipping).
+//!
+//! Networks are Burn [`Module`](burn::module::Module)s. Train them on an autodiff device
+//! (`Device::flex().autodiff()`); the agents act with a non-autodiff copy
+//! ([`Module::valid`](burn::module::Module::valid)).
+
+mod actor_critic_mlp;
+mod clip;
+mod init;
+mod mlp;
+mod polyak;
+
+pub use actor_critic_mlp::{ActorCriticMlp, ActorCriticMlpConfig};
+pub use clip::clip_grad_norm;
+pub use init::seeded_linear;
+pub use mlp::{Mlp, MlpConfig};
+pub use polyak::polyak_update;
+
+use burn::module::Module;
+use burn::tensor::Tensor;
+
+/// A network that maps a batch of observations `[batch, obs_dim]` to action values
+/// `[batch, n_actions]`: what [`Dqn`](crate::agents::Dqn) learns.
+///
+/// Implement it for any Burn module (an MLP, a CNN that reshapes its input...):
+///
+/// ```
+/// use burn::module::Module;
+/// use burn::nn::{Linear, LinearConfig};
+/// use burn::tensor::{Device, Tensor};
+/// use cinder_rl::nn::QNetwork;
+///
+/// #[derive(Module, Debug)]
+/// struct Linear2 { layer: Linear }
+///
+/// impl QNetwork for Linear2 {
+///     fn forward(&self, observations: Tensor<2>) -> Tensor<2> {
+///         self.layer.forward(observations)
+///     }
+/// }
+///
+/// let device = Device::flex();
+/// let net = Linear2 { layer: LinearConfig::new(3, 2).init(&device) };
+/// assert_eq!(net.forward(Tensor::zeros([5, 3], &device)).dims(), [5, 2]);
+/// ```
+pub trait QNetwork: Module + 'static {
+    /// Action values `[batch, n_actions]` of the observations `[batch, obs_dim]`.
+    fn forward(&self, observations: Tensor<2>) -> Tensor<2>;
+}
+
+impl QNetwork for Mlp {
+    fn forward(&self, observations: Tensor<2>) -> Tensor<2> {
+        Mlp::forward(self, observations)
+    }
+}
+
+/// A network that maps a batch of observations `[batch, obs_dim]` to action logits
+/// `[batch, n_actions]` and state values `[batch, 1]`: what
+/// [`ActorCritic`](crate::agents::ActorCritic) learns. The two outputs may share layers.
+pub trait ActorCriticNetwork: Module + 'static {
+    /// `(logits [batch, n_actions], values [batch, 1])` of the observations.
+    fn forward(&self, observations: Tensor<2>) -> (Tensor<2>, Tensor<2>);
+}
+
+impl ActorCriticNetwork for ActorCriticMlp {
+    fn forward(&self, observations: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        ActorCriticMlp::forward(self, observations)
+    }
+}

@@ -1,0 +1,161 @@
+//! What a training run does: budget, stop rule, evaluation, progress.
+
+use crate::error::AgentError;
+
+/// When a run counts as solved and stops.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StopRule {
+    /// Run the whole budget.
+    Never,
+    /// The mean return of the last `window` training episodes reaches `threshold` (`None`:
+    /// the environment's own reward threshold, 475 for CartPole-v1). Gymnasium's definition
+    /// of solved, with `window` 100.
+    MeanReturn {
+        /// How many recent episodes the mean is over.
+        window: usize,
+        /// The return to reach; `None` for the environment's threshold.
+        threshold: Option<f64>,
+    },
+    /// `count` training episodes in a row each return at least `threshold` (`None`: the
+    /// environment's reward threshold): the "10 successful episodes in a row" rule.
+    ConsecutiveSuccesses {
+        /// How many successes in a row.
+        count: usize,
+        /// The return an episode needs to count as a success; `None` for the environment's
+        /// threshold.
+        threshold: Option<f64>,
+    },
+}
+
+impl StopRule {
+    /// Gymnasium's solved criterion: the mean return of the last 100 episodes reaches the
+    /// environment's threshold.
+    pub fn solved() -> Self {
+        StopRule::MeanReturn {
+            window: 100,
+            threshold: None,
+        }
+    }
+}
+
+/// Settings of a training run, built like Burn's configs.
+///
+/// ```
+/// use cinder_rl::train::{StopRule, TrainConfig};
+///
+/// let config = TrainConfig::new(7)
+///     .with_max_env_steps(Some(100_000))
+///     .with_stop(StopRule::solved())
+///     .with_eval_every_episodes(Some(50));
+/// assert_eq!(config.seed, 7);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    /// Seeds the training environment (and, derived, the evaluation environment).
+    pub seed: u64,
+    /// Stop after this many environment steps.
+    pub max_env_steps: Option<u64>,
+    /// Stop after this many episodes.
+    pub max_episodes: Option<u64>,
+    /// When the run counts as solved and stops early.
+    pub stop: StopRule,
+    /// Run a greedy evaluation every this many training episodes.
+    pub eval_every_episodes: Option<u64>,
+    /// Episodes per greedy evaluation (periodic and final).
+    pub eval_episodes: usize,
+    /// Print a progress line to stderr every this many episodes (0: never).
+    pub log_every_episodes: u64,
+    /// The algorithm's name, for the summary.
+    pub algorithm: String,
+    /// The environment's name, for the summary.
+    pub env_name: String,
+}
+
+impl TrainConfig {
+    /// A run seeded with `seed`: at most 100 000 steps, stopping when solved, evaluating 10
+    /// episodes at the end, a progress line every 20 episodes.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            seed,
+            max_env_steps: Some(100_000),
+            max_episodes: None,
+            stop: StopRule::solved(),
+            eval_every_episodes: None,
+            eval_episodes: 10,
+            log_every_episodes: 20,
+            algorithm: String::new(),
+            env_name: String::new(),
+        }
+    }
+
+    /// Sets the step budget.
+    pub fn with_max_env_steps(mut self, max_env_steps: Option<u64>) -> Self {
+        self.max_env_steps = max_env_steps;
+        self
+    }
+
+    /// Sets the episode budget.
+    pub fn with_max_episodes(mut self, max_episodes: Option<u64>) -> Self {
+        self.max_episodes = max_episodes;
+        self
+    }
+
+    /// Sets the stop rule.
+    pub fn with_stop(mut self, stop: StopRule) -> Self {
+        self.stop = stop;
+        self
+    }
+
+    /// Sets how often to evaluate greedily during training.
+    pub fn with_eval_every_episodes(mut self, every: Option<u64>) -> Self {
+        self.eval_every_episodes = every;
+        self
+    }
+
+    /// Sets the episodes per evaluation.
+    pub fn with_eval_episodes(mut self, episodes: usize) -> Self {
+        self.eval_episodes = episodes;
+        self
+    }
+
+    /// Sets the progress interval (0: silent).
+    pub fn with_log_every_episodes(mut self, every: u64) -> Self {
+        self.log_every_episodes = every;
+        self
+    }
+
+    /// Names the algorithm and environment in the summary.
+    pub fn with_names(mut self, algorithm: impl Into<String>, env_name: impl Into<String>) -> Self {
+        self.algorithm = algorithm.into();
+        self.env_name = env_name.into();
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), AgentError> {
+        let invalid = |field, reason: &str| {
+            Err(AgentError::InvalidConfig {
+                field,
+                reason: reason.into(),
+            })
+        };
+        if self.max_env_steps.is_none()
+            && self.max_episodes.is_none()
+            && self.stop == StopRule::Never
+        {
+            return invalid(
+                "max_env_steps",
+                "a run needs a step budget, an episode budget or a stop rule",
+            );
+        }
+        match self.stop {
+            StopRule::MeanReturn { window: 0, .. } => invalid("stop.window", "must be at least 1"),
+            StopRule::ConsecutiveSuccesses { count: 0, .. } => {
+                invalid("stop.count", "must be at least 1")
+            }
+            _ if self.eval_every_episodes == Some(0) => {
+                invalid("eval_every_episodes", "must be at least 1")
+            }
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! The training loop: runs an [`Agent`](crate::agent::Agent) in an
+//! [`Environment`](crate::env::Environment) for a budget of steps or episodes, stops when the
+//! task is solved, evaluates greedily on a separate seeded environment, reports progress on
+//! stderr and returns a [`TrainSummary`] that prints as one JSON line.
+
+mod config;
+mod evaluate;
+mod progress;
+mod record;
+mod run;
+mod stop;
+mod summary;
+mod trainer;
+
+pub use config::{StopRule, TrainConfig};
+pub use evaluate::{Evaluation, evaluate};
+pub use record::EpisodeRecord;
+pub use stop::StopTracker;
+pub use summary::TrainSummary;
+pub use trainer::{Trainer, train};

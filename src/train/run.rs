@@ -1,0 +1,170 @@
+//! The bookkeeping one training run shares between its single- and multi-environment loops.
+
+use std::time::Instant;
+
+use super::{EpisodeRecord, StopTracker, TrainConfig, TrainSummary, evaluate, progress};
+use crate::agent::{Agent, Learned};
+use crate::env::Environment;
+use crate::error::Error;
+use crate::rng::derive_seed;
+
+/// A callback run after every finished episode; an error stops the run.
+pub(super) type EpisodeHook<'a> = Box<dyn FnMut(&EpisodeRecord) -> Result<(), Error> + 'a>;
+
+/// Means of what the agent reported since the last finished episode.
+#[derive(Debug, Default)]
+struct UpdateStats {
+    loss_sum: f64,
+    loss_count: u64,
+    entropy_sum: f64,
+    entropy_count: u64,
+    epsilon: Option<f64>,
+}
+
+impl UpdateStats {
+    fn add(&mut self, learned: &Learned) {
+        if let Some(loss) = learned.loss {
+            let weight = u64::from(learned.updates.max(1));
+            self.loss_sum += f64::from(loss) * weight as f64;
+            self.loss_count += weight;
+        }
+        if let Some(entropy) = learned.entropy {
+            self.entropy_sum += f64::from(entropy);
+            self.entropy_count += 1;
+        }
+        self.epsilon = learned.epsilon.or(self.epsilon);
+    }
+
+    fn mean(sum: f64, count: u64) -> Option<f32> {
+        (count > 0).then(|| (sum / count as f64) as f32)
+    }
+}
+
+/// Counters, stop rule, hooks, evaluations and progress of one run.
+pub(super) struct Run<'c> {
+    config: &'c TrainConfig,
+    start: Instant,
+    tracker: StopTracker,
+    stats: UpdateStats,
+    eval_seed: u64,
+    pub(super) summary: TrainSummary,
+}
+
+impl<'c> Run<'c> {
+    pub(super) fn new(config: &'c TrainConfig, env_threshold: Option<f64>) -> Result<Self, Error> {
+        config.validate()?;
+        Ok(Self {
+            config,
+            start: Instant::now(),
+            tracker: StopTracker::new(config.stop, env_threshold),
+            stats: UpdateStats::default(),
+            eval_seed: derive_seed(config.seed, 1),
+            summary: TrainSummary {
+                algorithm: config.algorithm.clone(),
+                env: config.env_name.clone(),
+                seed: config.seed,
+                solved: false,
+                episodes: 0,
+                env_steps: 0,
+                updates: 0,
+                wall_s: 0.0,
+                mean_return_100: None,
+                eval_mean_return: None,
+                solved_at_env_steps: None,
+                solved_at_wall_s: None,
+            },
+        })
+    }
+
+    /// The seed of the training environment's first reset.
+    pub(super) fn env_seed(&self) -> u64 {
+        derive_seed(self.config.seed, 0)
+    }
+
+    /// Whether another `steps` environment steps fit the step budget.
+    pub(super) fn steps_left(&self, steps: u64) -> bool {
+        self.summary.env_steps + steps <= self.config.max_env_steps.unwrap_or(u64::MAX)
+    }
+
+    /// Whether the episode budget allows another episode.
+    pub(super) fn episodes_left(&self) -> bool {
+        self.summary.episodes < self.config.max_episodes.unwrap_or(u64::MAX)
+    }
+
+    /// Counts what the agent learned.
+    pub(super) fn learned(&mut self, learned: &Learned) {
+        self.summary.updates += u64::from(learned.updates);
+        self.stats.add(learned);
+    }
+
+    /// Records a finished episode: hooks, stop rule, periodic evaluation, progress. Returns
+    /// whether the stop rule is now met.
+    pub(super) fn episode_end<E, A>(
+        &mut self,
+        episode_return: f64,
+        length: u64,
+        hooks: &mut [EpisodeHook<'_>],
+        agent: &mut A,
+        eval_env: &mut E,
+    ) -> Result<bool, Error>
+    where
+        E: Environment<Action = usize>,
+        A: Agent<E::Observation>,
+    {
+        self.summary.episodes += 1;
+        let stats = std::mem::take(&mut self.stats);
+        let record = EpisodeRecord {
+            episode: self.summary.episodes,
+            env_steps: self.summary.env_steps,
+            episode_return,
+            length,
+            epsilon: stats.epsilon,
+            entropy: UpdateStats::mean(stats.entropy_sum, stats.entropy_count),
+            mean_loss: UpdateStats::mean(stats.loss_sum, stats.loss_count),
+            updates: self.summary.updates,
+            wall_s: self.start.elapsed().as_secs_f64(),
+        };
+        self.stats.epsilon = stats.epsilon;
+        let solved = self.tracker.push(episode_return);
+        for hook in hooks.iter_mut() {
+            hook(&record)?;
+        }
+        let config = self.config;
+        let eval = match config.eval_every_episodes {
+            Some(every) if record.episode.is_multiple_of(every) => {
+                Some(evaluate(agent, eval_env, config.eval_episodes, self.eval_seed)?.mean_return())
+            }
+            _ => None,
+        };
+        let log_due = config.log_every_episodes > 0
+            && record.episode.is_multiple_of(config.log_every_episodes);
+        if log_due || (solved && config.log_every_episodes > 0) {
+            progress::report(&record, self.tracker.mean_return(), eval);
+        }
+        if solved && !self.summary.solved {
+            self.summary.solved = true;
+            self.summary.solved_at_env_steps = Some(self.summary.env_steps);
+            self.summary.solved_at_wall_s = Some(record.wall_s);
+        }
+        Ok(solved)
+    }
+
+    /// Closes the run: wall time, recent mean, final greedy evaluation.
+    pub(super) fn finish<E, A>(
+        mut self,
+        agent: &mut A,
+        eval_env: &mut E,
+    ) -> Result<TrainSummary, Error>
+    where
+        E: Environment<Action = usize>,
+        A: Agent<E::Observation>,
+    {
+        self.summary.wall_s = self.start.elapsed().as_secs_f64();
+        self.summary.mean_return_100 = self.tracker.mean_return();
+        if self.config.eval_episodes > 0 {
+            let evaluation = evaluate(agent, eval_env, self.config.eval_episodes, self.eval_seed)?;
+            self.summary.eval_mean_return = Some(evaluation.mean_return());
+        }
+        Ok(self.summary)
+    }
+}

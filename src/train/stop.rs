@@ -1,0 +1,102 @@
+//! Deciding when a run is solved.
+
+use std::collections::VecDeque;
+
+use super::StopRule;
+
+/// Tracks recent episode returns and says when a [`StopRule`] is met.
+///
+/// ```
+/// use cinder_rl::train::{StopRule, StopTracker};
+///
+/// let rule = StopRule::ConsecutiveSuccesses { count: 3, threshold: Some(195.0) };
+/// let mut tracker = StopTracker::new(rule, None);
+/// let solved: Vec<bool> = [200.0, 199.0, 20.0, 196.0, 200.0, 195.0]
+///     .into_iter()
+///     .map(|r| tracker.push(r))
+///     .collect();
+/// assert_eq!(solved, [false, false, false, false, false, true]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct StopTracker {
+    rule: StopRule,
+    threshold: f64,
+    window: VecDeque<f64>,
+    window_len: usize,
+    streak: usize,
+}
+
+impl StopTracker {
+    /// A tracker for `rule`; `env_threshold` stands in where the rule names no threshold (a
+    /// rule that needs one and finds none is never met).
+    pub fn new(rule: StopRule, env_threshold: Option<f64>) -> Self {
+        let (window_len, threshold) = match rule {
+            StopRule::Never => (100, None),
+            StopRule::MeanReturn { window, threshold } => (window, threshold.or(env_threshold)),
+            StopRule::ConsecutiveSuccesses { threshold, .. } => (100, threshold.or(env_threshold)),
+        };
+        Self {
+            rule,
+            threshold: threshold.unwrap_or(f64::INFINITY),
+            window: VecDeque::with_capacity(window_len),
+            window_len: window_len.max(1),
+            streak: 0,
+        }
+    }
+
+    /// Records a finished episode's return; `true` when the rule is met.
+    pub fn push(&mut self, episode_return: f64) -> bool {
+        if self.window.len() == self.window_len {
+            self.window.pop_front();
+        }
+        self.window.push_back(episode_return);
+        self.streak = if episode_return >= self.threshold {
+            self.streak + 1
+        } else {
+            0
+        };
+        self.is_met()
+    }
+
+    /// Whether the rule is met by the episodes recorded so far.
+    pub fn is_met(&self) -> bool {
+        match self.rule {
+            StopRule::Never => false,
+            StopRule::MeanReturn { window, .. } => {
+                self.window.len() >= window
+                    && self.mean_return().is_some_and(|m| m >= self.threshold)
+            }
+            StopRule::ConsecutiveSuccesses { count, .. } => self.streak >= count,
+        }
+    }
+
+    /// The mean return of the recent episodes (the rule's window, else the last 100).
+    pub fn mean_return(&self) -> Option<f64> {
+        let n = self.window.len();
+        (n > 0).then(|| self.window.iter().sum::<f64>() / n as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_return_needs_a_full_window_at_the_threshold() {
+        let mut tracker = StopTracker::new(StopRule::solved(), Some(475.0));
+        for _ in 0..99 {
+            assert!(!tracker.push(500.0));
+        }
+        assert!(tracker.push(475.0));
+        assert!(!tracker.push(0.0), "one bad episode drags the mean under");
+        assert_eq!(tracker.mean_return(), Some((98.0 * 500.0 + 475.0) / 100.0));
+    }
+
+    #[test]
+    fn a_rule_without_any_threshold_is_never_met() {
+        let mut tracker = StopTracker::new(StopRule::solved(), None);
+        assert!((0..200).all(|_| !tracker.push(1e9)));
+        let mut never = StopTracker::new(StopRule::Never, Some(0.0));
+        assert!((0..200).all(|_| !never.push(1.0)));
+    }
+}

@@ -1,0 +1,123 @@
+//! Small environments for learning tests: fast, with known optimal behaviour.
+#![allow(dead_code)]
+
+use cinder_rl::env::{Environment, Space, Step};
+use cinder_rl::error::EnvError;
+
+/// A corridor of `LENGTH` cells observed one-hot; actions 0 (left), 1 (stay), 2 (right).
+/// Each step costs 0.1; reaching the right end pays 1 and terminates. Episodes start in a
+/// random cell and are truncated after 20 steps. The optimal action is always 2.
+pub struct Corridor {
+    position: usize,
+    steps: usize,
+    rng: cinder_rl::rng::SeededRng,
+}
+
+pub const LENGTH: usize = 5;
+
+impl Corridor {
+    pub fn new() -> Self {
+        Self {
+            position: 0,
+            steps: 0,
+            rng: cinder_rl::rng::seeded(0),
+        }
+    }
+
+    pub fn observation_of(position: usize) -> Vec<f32> {
+        let mut obs = vec![0.0; LENGTH];
+        obs[position] = 1.0;
+        obs
+    }
+}
+
+impl Environment for Corridor {
+    type Observation = Vec<f32>;
+    type Action = usize;
+
+    fn reset(&mut self, seed: Option<u64>) -> Vec<f32> {
+        use rand::RngExt;
+        if let Some(seed) = seed {
+            self.rng = cinder_rl::rng::seeded(seed);
+        }
+        self.position = self.rng.random_range(0..LENGTH - 1);
+        self.steps = 0;
+        Self::observation_of(self.position)
+    }
+
+    fn step(&mut self, action: usize) -> Result<Step<Vec<f32>>, EnvError> {
+        self.action_space().check(action)?;
+        self.position = match action {
+            0 => self.position.saturating_sub(1),
+            1 => self.position,
+            _ => self.position + 1,
+        };
+        self.steps += 1;
+        let terminated = self.position == LENGTH - 1;
+        let reward = if terminated { 1.0 } else { -0.1 };
+        Ok(Step::new(
+            Self::observation_of(self.position),
+            reward,
+            terminated,
+            self.steps >= 20,
+        ))
+    }
+
+    fn action_space(&self) -> Space {
+        Space::discrete(3)
+    }
+
+    fn observation_space(&self) -> Space {
+        Space::boxed(vec![0.0; LENGTH], vec![1.0; LENGTH])
+    }
+}
+
+/// One state seen as the constant observation `[1]`, two actions, reward 1 every step. The
+/// episode ends after `length` steps, by termination or by truncation as chosen: the value of
+/// the state is `1 / (1 - gamma)` when the end is a truncation (the process goes on), and
+/// less when it is a termination.
+pub struct Treadmill {
+    pub length: usize,
+    pub terminate: bool,
+    steps: usize,
+}
+
+impl Treadmill {
+    pub fn new(length: usize, terminate: bool) -> Self {
+        Self {
+            length,
+            terminate,
+            steps: 0,
+        }
+    }
+}
+
+impl Environment for Treadmill {
+    type Observation = [f32; 1];
+    type Action = usize;
+
+    fn reset(&mut self, _seed: Option<u64>) -> [f32; 1] {
+        self.steps = 0;
+        [1.0]
+    }
+
+    fn step(&mut self, action: usize) -> Result<Step<[f32; 1]>, EnvError> {
+        self.action_space().check(action)?;
+        self.steps += 1;
+        let end = self.steps >= self.length;
+        Ok(Step::new(
+            [1.0],
+            1.0,
+            end && self.terminate,
+            end && !self.terminate,
+        ))
+    }
+
+    fn action_space(&self) -> Space {
+        Space::discrete(2)
+    }
+
+    fn observation_space(&self) -> Space {
+        Space::boxed(vec![1.0], vec![1.0])
+    }
+}

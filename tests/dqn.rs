@@ -1,0 +1,362 @@
+//! DQN: learning on environments other than CartPole, truncation semantics, determinism,
+//! validation, saving and loading.
+
+mod common;
+
+use burn::tensor::Device;
+use cinder_rl::agent::{Agent, Mode};
+use cinder_rl::agents::dqn::{TargetUpdate, TrainFrequency};
+use cinder_rl::agents::{Dqn, DqnConfig, ValueLoss};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
+use cinder_rl::error::AgentError;
+use cinder_rl::memory::Transition;
+use cinder_rl::nn::{Mlp, MlpConfig};
+use cinder_rl::policy::{AnySchedule, Constant, Linear};
+use cinder_rl::train::{StopRule, TrainConfig, evaluate, train};
+use common::{Corridor, LENGTH, Treadmill};
+
+fn mlp(obs_dim: usize, n_actions: usize, hidden: usize, seed: u64) -> Mlp {
+    MlpConfig::new(obs_dim, n_actions)
+        .with_hidden(vec![hidden])
+        .init(&Device::flex(), seed)
+        .unwrap()
+}
+
+/// One update per step at a constant learning rate on unscaled rewards.
+fn small_config() -> DqnConfig {
+    DqnConfig::new()
+        .with_learning_rate(1e-3)
+        .with_learning_rate_schedule(None)
+        .with_reward_scale(1.0)
+        .with_train_frequency(TrainFrequency::EverySteps {
+            every: 1,
+            gradient_steps: 1,
+        })
+        .with_learning_starts(100)
+        .with_batch_size(32)
+        .with_replay_capacity(5_000)
+        .with_target_update(TargetUpdate::HardEverySteps(100))
+        .with_exploration(AnySchedule::Linear(Linear::new(1.0, 0.05, 1_000).unwrap()))
+}
+
+#[test]
+fn learns_the_optimal_action_on_a_custom_environment() {
+    let config = small_config().with_gamma(0.9).with_seed(3);
+    let mut agent = Dqn::new(config, mlp(LENGTH, 3, 32, 3), LENGTH, 3, &Device::flex()).unwrap();
+    let (mut env, mut eval_env) = (Corridor::new(), Corridor::new());
+    let train_config = TrainConfig::new(3)
+        .with_max_env_steps(Some(3_000))
+        .with_stop(StopRule::Never)
+        .with_log_every_episodes(0)
+        .with_eval_episodes(20);
+    let summary = train(&mut agent, &mut env, &mut eval_env, train_config).unwrap();
+    assert_eq!(summary.env_steps, 3_000);
+    assert!(summary.updates > 2_000);
+    for position in 0..LENGTH - 1 {
+        let action = agent
+            .act(&Corridor::observation_of(position), Mode::Exploit)
+            .unwrap();
+        assert_eq!(
+            action, 2,
+            "the optimal action from cell {position} is right"
+        );
+    }
+    // Optimal returns: 1 - 0.1 * (cells to walk - 1), between 0.7 and 1.0.
+    let evaluation = summary.eval_mean_return.unwrap();
+    assert!(evaluation > 0.7, "greedy evaluation {evaluation}");
+}
+
+/// Trains on the treadmill with the MSE loss and returns the learned Q(s, 0).
+fn treadmill_value(terminate: bool) -> f32 {
+    let config = small_config()
+        .with_loss(ValueLoss::Mse)
+        .with_gamma(0.9)
+        .with_learning_rate(3e-3)
+        .with_learning_starts(64)
+        .with_batch_size(64)
+        .with_replay_capacity(1_000)
+        .with_target_update(TargetUpdate::HardEverySteps(50))
+        .with_exploration(AnySchedule::Constant(Constant::new(0.5).unwrap()))
+        .with_seed(1);
+    let mut agent = Dqn::new(config, mlp(1, 2, 16, 1), 1, 2, &Device::flex()).unwrap();
+    let mut env = Treadmill::new(10, terminate);
+    let mut observation = env.reset(Some(0));
+    for _ in 0..4_000 {
+        let action = agent.act(&observation, Mode::Explore).unwrap();
+        let step = env.step(action).unwrap();
+        let transition = Transition::from_step(observation, action, step);
+        agent.observe(&transition).unwrap();
+        observation = if transition.done() {
+            env.reset(None)
+        } else {
+            transition.next_observation
+        };
+    }
+    agent.q_values().values(&[1.0]).unwrap()[0]
+}
+
+#[test]
+fn truncation_bootstraps_and_termination_does_not() {
+    // Truncated every 10 steps, the process goes on: Q = 1 / (1 - 0.9) = 10.
+    let truncated = treadmill_value(false);
+    assert!(
+        (truncated - 10.0).abs() < 0.5,
+        "Q under truncation {truncated}, expected 10"
+    );
+    // Terminated every 10 steps, one transition in ten has the target 1 and nine have
+    // 1 + 0.9 Q: the least-squares fixed point is Q = 0.1 + 0.9 (1 + 0.9 Q), Q = 1 / 0.19.
+    let terminated = treadmill_value(true);
+    assert!(
+        (terminated - 1.0 / 0.19).abs() < 0.6,
+        "Q under termination {terminated}, expected 5.26"
+    );
+}
+
+/// The losses of a short seeded CartPole run.
+fn cartpole_losses(seed: u64) -> Vec<f32> {
+    let config = small_config().with_seed(seed);
+    let mut agent = Dqn::new(config, mlp(4, 2, 32, seed), 4, 2, &Device::flex()).unwrap();
+    let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
+    let mut observation = env.reset(Some(seed));
+    let mut losses = Vec::new();
+    for _ in 0..1_000 {
+        let action = agent.act(&observation, Mode::Explore).unwrap();
+        let step = env.step(action).unwrap();
+        let transition = Transition::from_step(observation, action, step);
+        losses.extend(agent.observe(&transition).unwrap().loss);
+        observation = if transition.done() {
+            env.reset(None)
+        } else {
+            transition.next_observation
+        };
+    }
+    losses
+}
+
+#[test]
+fn the_same_seed_gives_the_same_losses() {
+    let first = cartpole_losses(7);
+    assert_eq!(
+        first.len(),
+        901,
+        "one update per step once 100 transitions are stored"
+    );
+    let second = cartpole_losses(7);
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&first), bits(&second));
+    assert_ne!(bits(&first), bits(&cartpole_losses(8)));
+}
+
+#[test]
+fn invalid_settings_are_typed_errors() {
+    let device = Device::flex();
+    let build = |config: DqnConfig| Dqn::new(config, mlp(4, 2, 8, 0), 4, 2, &device).err();
+    let field = |e: Option<AgentError>| match e {
+        Some(AgentError::InvalidConfig { field, .. }) => field,
+        other => panic!("expected InvalidConfig, got {other:?}"),
+    };
+    assert_eq!(field(build(DqnConfig::new().with_gamma(1.5))), "gamma");
+    assert_eq!(
+        field(build(DqnConfig::new().with_learning_rate(0.0))),
+        "learning_rate"
+    );
+    assert_eq!(
+        field(build(
+            DqnConfig::new()
+                .with_replay_capacity(10)
+                .with_batch_size(11)
+        )),
+        "batch_size"
+    );
+    assert_eq!(
+        field(build(DqnConfig::new().with_train_frequency(
+            TrainFrequency::EverySteps {
+                every: 0,
+                gradient_steps: 1
+            }
+        ))),
+        "train_frequency"
+    );
+    assert_eq!(
+        field(build(
+            DqnConfig::new().with_target_update(TargetUpdate::Polyak { tau: 0.0 })
+        )),
+        "target_update"
+    );
+    assert_eq!(
+        field(build(DqnConfig::new().with_exploration(
+            AnySchedule::Constant(Constant::new(2.0).unwrap())
+        ))),
+        "exploration"
+    );
+    // A network that does not fit the spaces.
+    assert_eq!(
+        field(Dqn::new(DqnConfig::new(), mlp(4, 3, 8, 0), 4, 2, &device).err()),
+        "network"
+    );
+    assert_eq!(
+        field(Dqn::new(DqnConfig::new(), mlp(5, 2, 8, 0), 4, 2, &device).err()),
+        "network"
+    );
+
+    let mut agent = Dqn::new(DqnConfig::new(), mlp(4, 2, 8, 0), 4, 2, &device).unwrap();
+    assert!(matches!(
+        agent.act(&[0.0f32; 3], Mode::Exploit),
+        Err(AgentError::ObservationLength {
+            expected: 4,
+            actual: 3
+        })
+    ));
+    let bad_action = Transition {
+        observation: [0.0f32; 4],
+        action: 2,
+        reward: 0.0,
+        next_observation: [0.0; 4],
+        terminated: false,
+        truncated: false,
+    };
+    assert!(matches!(
+        agent.observe(&bad_action),
+        Err(AgentError::InvalidAction {
+            action: 2,
+            n_actions: 2
+        })
+    ));
+}
+
+#[test]
+fn the_target_network_changes_only_on_its_schedule_and_never_acts() {
+    let config = small_config()
+        .with_learning_starts(32)
+        .with_target_update(TargetUpdate::HardEverySteps(50));
+    let mut agent = Dqn::new(config, mlp(4, 2, 16, 2), 4, 2, &Device::flex()).unwrap();
+    let probe = [0.1f32, -0.2, 0.05, 0.3];
+    let target_value = |agent: &Dqn<Mlp>| {
+        let net = agent.target_network().clone();
+        cinder_rl::agents::dqn::QValues::new(net, 4, 2, Device::flex())
+            .values(&probe)
+            .unwrap()
+    };
+    let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
+    let mut observation = env.reset(Some(0));
+    let mut before = target_value(&agent);
+    for step in 1..=120u64 {
+        let action = agent.act(&observation, Mode::Explore).unwrap();
+        let s = env.step(action).unwrap();
+        let transition = Transition::from_step(observation, action, s);
+        agent.observe(&transition).unwrap();
+        observation = if transition.done() {
+            env.reset(None)
+        } else {
+            transition.next_observation
+        };
+        let now = target_value(&agent);
+        if step % 50 == 0 {
+            assert_ne!(now, before, "copied at step {step}");
+            assert_eq!(
+                now,
+                agent.q_values().values(&probe).unwrap(),
+                "a hard copy equals the online network"
+            );
+        } else {
+            assert_eq!(now, before, "unchanged at step {step}");
+        }
+        if step > 32 && step % 50 != 0 {
+            assert_ne!(
+                agent.q_values().values(&probe).unwrap(),
+                now,
+                "acting uses the online network"
+            );
+        }
+        before = now;
+    }
+}
+
+#[test]
+fn polyak_averaging_keeps_the_target_out_of_the_autodiff_graph() {
+    let config = small_config()
+        .with_learning_starts(32)
+        .with_target_update(TargetUpdate::Polyak { tau: 0.1 });
+    let mut agent = Dqn::new(config, mlp(4, 2, 16, 4), 4, 2, &Device::flex()).unwrap();
+    let transition = Transition {
+        observation: [0.1f32; 4],
+        action: 1,
+        reward: 1.0,
+        next_observation: [0.2; 4],
+        terminated: false,
+        truncated: false,
+    };
+    for _ in 0..200 {
+        agent.observe(&transition).unwrap();
+    }
+    let output = agent
+        .target_network()
+        .forward(burn::tensor::Tensor::zeros([1, 4], &Device::flex()));
+    assert!(!output.is_autodiff());
+    let target =
+        cinder_rl::agents::dqn::QValues::new(agent.target_network().clone(), 4, 2, Device::flex());
+    let (t, o) = (
+        target.values(&[0.2; 4]).unwrap(),
+        agent.q_values().values(&[0.2; 4]).unwrap(),
+    );
+    assert_ne!(t, o, "the target trails the online network");
+    assert!((t[1] - o[1]).abs() < 1.0, "but follows it: {t:?} vs {o:?}");
+}
+
+#[test]
+fn saved_agents_reload_exactly_and_bad_files_are_errors() {
+    let device = Device::flex();
+    let dir = std::env::temp_dir().join(format!("cinder-dqn-save-{}", std::process::id()));
+    let path = dir.join("agent.cinder");
+    let config = small_config().with_learning_starts(32);
+    let mut trained = Dqn::new(config.clone(), mlp(4, 2, 16, 5), 4, 2, &device).unwrap();
+    let transition = Transition {
+        observation: [0.3f32, 0.0, -0.1, 0.2],
+        action: 0,
+        reward: 1.0,
+        next_observation: [0.0; 4],
+        terminated: true,
+        truncated: false,
+    };
+    for _ in 0..100 {
+        trained.observe(&transition).unwrap();
+    }
+    trained.save(&path).unwrap();
+
+    let mut fresh = Dqn::new(config.clone(), mlp(4, 2, 16, 99), 4, 2, &device).unwrap();
+    let probe = [0.3f32, 0.0, -0.1, 0.2];
+    let untouched = fresh.q_values().values(&probe).unwrap();
+    assert_ne!(untouched, trained.q_values().values(&probe).unwrap());
+
+    // Missing, truncated, corrupted, other shapes: errors, and the agent is unchanged.
+    assert!(matches!(
+        fresh.load(&dir.join("missing.cinder")),
+        Err(AgentError::Io { .. })
+    ));
+    let bytes = std::fs::read(&path).unwrap();
+    let truncated = dir.join("truncated.cinder");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(matches!(
+        fresh.load(&truncated),
+        Err(AgentError::Format { .. })
+    ));
+    let mut wider = Dqn::new(config.clone(), mlp(4, 2, 32, 0), 4, 2, &device).unwrap();
+    assert!(matches!(wider.load(&path), Err(AgentError::Format { .. })));
+    let mut other_spaces = Dqn::new(config.clone(), mlp(5, 2, 16, 0), 5, 2, &device).unwrap();
+    assert!(matches!(
+        other_spaces.load(&path),
+        Err(AgentError::Format { .. })
+    ));
+    assert_eq!(fresh.q_values().values(&probe).unwrap(), untouched);
+
+    fresh.load(&path).unwrap();
+    assert_eq!(
+        fresh.q_values().values(&probe).unwrap(),
+        trained.q_values().values(&probe).unwrap()
+    );
+    let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
+    let a = evaluate(&mut trained, &mut env, 3, 11).unwrap();
+    let b = evaluate(&mut fresh, &mut env, 3, 11).unwrap();
+    assert_eq!(a, b);
+    std::fs::remove_dir_all(dir).unwrap();
+}
