@@ -19,8 +19,8 @@ use cinder_rl::agents::{ActorCritic, ActorCriticConfig};
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
 use cinder_rl::nn::ActorCriticMlpConfig;
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{StopRule, TrainConfig, Trainer, evaluate};
-use common::{RunArgs, print_summary};
+use cinder_rl::train::{StopRule, TrainConfig, Trainer};
+use common::{RunArgs, save_reload_evaluate};
 
 const USAGE: &str =
     "cartpole_actor_critic [--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR]
@@ -67,29 +67,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         trainer.run_vec(&mut agent, &mut envs, &mut eval_env)?
     };
 
-    let agent_path = args.out.join("agent.cinder");
-    agent.save(&agent_path)?;
-    let mut reloaded = ActorCritic::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
-    reloaded.load(&agent_path)?;
-    let evaluation = evaluate(
-        &mut reloaded,
-        &mut eval_env,
-        args.eval_episodes,
-        derive_seed(args.seed, 3),
-    )?;
-    eprintln!(
-        "saved {}; reloaded agent, greedy over {} episodes: mean return {:.1}",
-        agent_path.display(),
-        evaluation.returns.len(),
-        evaluation.mean_return()
-    );
-    print_summary(
-        &summary,
-        &[
-            ("preset", preset.name.into()),
-            ("reloaded_eval_mean_return", evaluation.mean_return().into()),
-            ("agent_path", agent_path.display().to_string().into()),
-        ],
-    );
-    Ok(())
+    let reloaded = ActorCritic::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
+    save_reload_evaluate(&summary, &agent, reloaded, &mut eval_env, &args)
 }

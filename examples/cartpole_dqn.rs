@@ -18,8 +18,8 @@ use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Space, Step};
 use cinder_rl::error::EnvError;
 use cinder_rl::nn::MlpConfig;
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{StopRule, TrainConfig, Trainer, evaluate};
-use common::{RunArgs, print_summary};
+use cinder_rl::train::{StopRule, TrainConfig, Trainer};
+use common::{RunArgs, save_reload_evaluate};
 
 const USAGE: &str = "cartpole_dqn [--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR] [--preset tuned|minimal|brain]
              [--eval-episodes N] [--config FILE.json] [--hidden 128,128]";
@@ -122,29 +122,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_names("dqn", env_name);
     let summary = Trainer::new(train_config).run(&mut agent, &mut env, &mut eval_env)?;
 
-    let agent_path = args.out.join("agent.cinder");
-    agent.save(&agent_path)?;
-    let mut reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
-    reloaded.load(&agent_path)?;
-    let evaluation = evaluate(
-        &mut reloaded,
-        &mut eval_env,
-        args.eval_episodes,
-        derive_seed(args.seed, 3),
-    )?;
-    eprintln!(
-        "saved {}; reloaded agent, greedy over {} episodes: mean return {:.1}",
-        agent_path.display(),
-        evaluation.returns.len(),
-        evaluation.mean_return()
-    );
-    print_summary(
-        &summary,
-        &[
-            ("preset", preset.name.into()),
-            ("reloaded_eval_mean_return", evaluation.mean_return().into()),
-            ("agent_path", agent_path.display().to_string().into()),
-        ],
-    );
-    Ok(())
+    let reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
+    save_reload_evaluate(&summary, &agent, reloaded, &mut eval_env, &args)
 }

@@ -8,6 +8,9 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`train`] | the training loop: budgets, stop rules, evaluation, progress, JSON summary |
+//! | [`agents`] | [`Dqn`](agents::Dqn) and [`ActorCritic`](agents::ActorCritic), on Burn |
+//! | [`nn`] | the network traits the agents train, ready-made MLPs, parameter operations |
 //! | [`agent`] | the [`Agent`](agent::Agent) trait every algorithm implements |
 //! | [`policy`] | the [`Policy`](policy::Policy) trait, greedy / epsilon-greedy / categorical policies, exploration [`Schedule`](policy::Schedule)s |
 //! | [`memory`] | the [`ReplayMemory`](memory::ReplayMemory) trait and a uniform ring buffer |
@@ -51,3 +54,8 @@ pub mod rng;
 pub mod train;
 
 pub use error::Error;
+
+/// The README's code, compiled as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

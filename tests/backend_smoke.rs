@@ -5,12 +5,10 @@ mod common;
 
 use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode};
-use cinder_rl::agents::dqn::{TargetUpdate, TrainFrequency};
-use cinder_rl::agents::{Dqn, DqnConfig};
+use cinder_rl::agents::Dqn;
 use cinder_rl::nn::MlpConfig;
-use cinder_rl::policy::{AnySchedule, Linear};
 use cinder_rl::train::{StopRule, TrainConfig, train};
-use common::{Corridor, LENGTH};
+use common::{Corridor, LENGTH, dqn_test_config};
 
 /// Trains on the corridor and checks that the greedy policy walks right everywhere.
 #[allow(dead_code)]
@@ -19,20 +17,7 @@ fn learns_the_corridor(device: Device) {
         .with_hidden(vec![32])
         .init(&device, 1)
         .unwrap();
-    let config = DqnConfig::new()
-        .with_learning_rate(1e-3)
-        .with_learning_rate_schedule(None)
-        .with_reward_scale(1.0)
-        .with_train_frequency(TrainFrequency::EverySteps {
-            every: 1,
-            gradient_steps: 1,
-        })
-        .with_gamma(0.9)
-        .with_learning_starts(100)
-        .with_batch_size(32)
-        .with_target_update(TargetUpdate::HardEverySteps(100))
-        .with_exploration(AnySchedule::Linear(Linear::new(1.0, 0.05, 1_000).unwrap()))
-        .with_seed(1);
+    let config = dqn_test_config().with_gamma(0.9).with_seed(1);
     let mut agent = Dqn::new(config, network, LENGTH, 3, &device).unwrap();
     let run = TrainConfig::new(1)
         .with_max_env_steps(Some(3_000))

@@ -11,9 +11,9 @@ use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
 use cinder_rl::error::AgentError;
 use cinder_rl::memory::Transition;
 use cinder_rl::nn::{Mlp, MlpConfig};
-use cinder_rl::policy::{AnySchedule, Constant, Linear};
+use cinder_rl::policy::{AnySchedule, Constant};
 use cinder_rl::train::{StopRule, TrainConfig, evaluate, train};
-use common::{Corridor, LENGTH, Treadmill};
+use common::{Corridor, LENGTH, Treadmill, dqn_test_config};
 
 fn mlp(obs_dim: usize, n_actions: usize, hidden: usize, seed: u64) -> Mlp {
     MlpConfig::new(obs_dim, n_actions)
@@ -22,26 +22,9 @@ fn mlp(obs_dim: usize, n_actions: usize, hidden: usize, seed: u64) -> Mlp {
         .unwrap()
 }
 
-/// One update per step at a constant learning rate on unscaled rewards.
-fn small_config() -> DqnConfig {
-    DqnConfig::new()
-        .with_learning_rate(1e-3)
-        .with_learning_rate_schedule(None)
-        .with_reward_scale(1.0)
-        .with_train_frequency(TrainFrequency::EverySteps {
-            every: 1,
-            gradient_steps: 1,
-        })
-        .with_learning_starts(100)
-        .with_batch_size(32)
-        .with_replay_capacity(5_000)
-        .with_target_update(TargetUpdate::HardEverySteps(100))
-        .with_exploration(AnySchedule::Linear(Linear::new(1.0, 0.05, 1_000).unwrap()))
-}
-
 #[test]
 fn learns_the_optimal_action_on_a_custom_environment() {
-    let config = small_config().with_gamma(0.9).with_seed(3);
+    let config = dqn_test_config().with_gamma(0.9).with_seed(3);
     let mut agent = Dqn::new(config, mlp(LENGTH, 3, 32, 3), LENGTH, 3, &Device::flex()).unwrap();
     let (mut env, mut eval_env) = (Corridor::new(), Corridor::new());
     let train_config = TrainConfig::new(3)
@@ -68,7 +51,7 @@ fn learns_the_optimal_action_on_a_custom_environment() {
 
 /// Trains on the treadmill with the MSE loss and returns the learned Q(s, 0).
 fn treadmill_value(terminate: bool) -> f32 {
-    let config = small_config()
+    let config = dqn_test_config()
         .with_loss(ValueLoss::Mse)
         .with_gamma(0.9)
         .with_learning_rate(3e-3)
@@ -114,7 +97,7 @@ fn truncation_bootstraps_and_termination_does_not() {
 
 /// The losses of a short seeded CartPole run.
 fn cartpole_losses(seed: u64) -> Vec<f32> {
-    let config = small_config().with_seed(seed);
+    let config = dqn_test_config().with_seed(seed);
     let mut agent = Dqn::new(config, mlp(4, 2, 32, seed), 4, 2, &Device::flex()).unwrap();
     let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
     let mut observation = env.reset(Some(seed));
@@ -226,7 +209,7 @@ fn invalid_settings_are_typed_errors() {
 
 #[test]
 fn the_target_network_changes_only_on_its_schedule_and_never_acts() {
-    let config = small_config()
+    let config = dqn_test_config()
         .with_learning_starts(32)
         .with_target_update(TargetUpdate::HardEverySteps(50));
     let mut agent = Dqn::new(config, mlp(4, 2, 16, 2), 4, 2, &Device::flex()).unwrap();
@@ -274,7 +257,7 @@ fn the_target_network_changes_only_on_its_schedule_and_never_acts() {
 
 #[test]
 fn polyak_averaging_keeps_the_target_out_of_the_autodiff_graph() {
-    let config = small_config()
+    let config = dqn_test_config()
         .with_learning_starts(32)
         .with_target_update(TargetUpdate::Polyak { tau: 0.1 });
     let mut agent = Dqn::new(config, mlp(4, 2, 16, 4), 4, 2, &Device::flex()).unwrap();
@@ -308,7 +291,7 @@ fn saved_agents_reload_exactly_and_bad_files_are_errors() {
     let device = Device::flex();
     let dir = std::env::temp_dir().join(format!("cinder-dqn-save-{}", std::process::id()));
     let path = dir.join("agent.cinder");
-    let config = small_config().with_learning_starts(32);
+    let config = dqn_test_config().with_learning_starts(32);
     let mut trained = Dqn::new(config.clone(), mlp(4, 2, 16, 5), 4, 2, &device).unwrap();
     let transition = Transition {
         observation: [0.3f32, 0.0, -0.1, 0.2],

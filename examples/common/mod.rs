@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use cinder_rl::train::TrainSummary;
+use cinder_rl::agent::Agent;
+use cinder_rl::env::Environment;
+use cinder_rl::rng::derive_seed;
+use cinder_rl::train::{TrainSummary, evaluate};
 
 /// The flags every training example takes.
 pub struct RunArgs {
@@ -77,6 +80,46 @@ impl RunArgs {
             hidden,
         })
     }
+}
+
+/// Saves the trained agent to `<out>/agent.cinder`, loads it into `reloaded` (a fresh agent
+/// of the same shape), evaluates that one greedily and prints the summary line with the
+/// reloaded agent's mean return.
+pub fn save_reload_evaluate<E, A>(
+    summary: &TrainSummary,
+    trained: &A,
+    mut reloaded: A,
+    eval_env: &mut E,
+    args: &RunArgs,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    E: Environment<Action = usize>,
+    A: Agent<E::Observation>,
+{
+    let agent_path = args.out.join("agent.cinder");
+    trained.save(&agent_path)?;
+    reloaded.load(&agent_path)?;
+    let evaluation = evaluate(
+        &mut reloaded,
+        eval_env,
+        args.eval_episodes,
+        derive_seed(args.seed, 3),
+    )?;
+    eprintln!(
+        "saved {}; reloaded agent, greedy over {} episodes: mean return {:.1}",
+        agent_path.display(),
+        evaluation.returns.len(),
+        evaluation.mean_return()
+    );
+    print_summary(
+        summary,
+        &[
+            ("preset", args.preset.clone().into()),
+            ("reloaded_eval_mean_return", evaluation.mean_return().into()),
+            ("agent_path", agent_path.display().to_string().into()),
+        ],
+    );
+    Ok(())
 }
 
 /// Prints the run's summary, with extra fields, as one JSON line on stdout.

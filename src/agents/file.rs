@@ -95,13 +95,13 @@ pub(crate) fn encode(header: &Header, payload: &[u8]) -> Vec<u8> {
 /// Parses the file layout, checking magic, version, lengths and checksum.
 pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(Header, Vec<u8>), AgentError> {
     let truncated = || format_error(path, "the file is truncated");
+    if !bytes.starts_with(MAGIC) {
+        return Err(format_error(path, "not a cinder-rl agent file"));
+    }
     let (body, checksum) = bytes
         .split_at_checked(bytes.len().saturating_sub(8))
         .ok_or_else(truncated)?;
-    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(format_error(path, "not a cinder-rl agent file"));
-    }
-    let mut rest = &body[MAGIC.len()..];
+    let mut rest = body.get(MAGIC.len()..).ok_or_else(truncated)?;
     let mut take = |n: usize| -> Result<&[u8], AgentError> {
         let (head, tail) = rest.split_at_checked(n).ok_or_else(truncated)?;
         rest = tail;

@@ -5,10 +5,12 @@
 //! chosen by the device the network is built on.
 
 pub mod actor_critic;
+mod checks;
 pub mod dqn;
 mod file;
 mod loss;
 mod optimizer;
+mod training;
 
 pub use actor_critic::{ActorCritic, ActorCriticConfig};
 pub use dqn::{Dqn, DqnConfig};

@@ -1,5 +1,6 @@
 //! Optimizer choice.
 
+use burn::grad_clipping::GradientClipping;
 use burn::optim::{AdamConfig, ModuleOptimizer, RmsPropConfig};
 use serde::{Deserialize, Serialize};
 
@@ -83,8 +84,10 @@ impl OptimizerConfig {
         }
     }
 
-    pub(crate) fn init(&self) -> ModuleOptimizer {
-        match *self {
+    /// The optimizer, clamping every gradient component to `[-v, v]` when `clip_grad_value` is
+    /// set.
+    pub(crate) fn init(&self, clip_grad_value: Option<f32>) -> ModuleOptimizer {
+        let optimizer = match *self {
             OptimizerConfig::Adam {
                 beta_1,
                 beta_2,
@@ -105,6 +108,10 @@ impl OptimizerConfig {
                 .with_epsilon(epsilon)
                 .with_centered(centered)
                 .init(),
+        };
+        match clip_grad_value {
+            Some(limit) => optimizer.with_grad_clipping(GradientClipping::Value(limit)),
+            None => optimizer,
         }
     }
 }

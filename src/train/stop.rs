@@ -85,11 +85,14 @@ mod tests {
     fn mean_return_needs_a_full_window_at_the_threshold() {
         let mut tracker = StopTracker::new(StopRule::solved(), Some(475.0));
         for _ in 0..99 {
-            assert!(!tracker.push(500.0));
+            assert!(!tracker.push(475.0), "fewer than 100 episodes never solve");
         }
-        assert!(tracker.push(475.0));
-        assert!(!tracker.push(0.0), "one bad episode drags the mean under");
-        assert_eq!(tracker.mean_return(), Some((98.0 * 500.0 + 475.0) / 100.0));
+        assert!(tracker.push(475.0), "a mean of exactly 475 solves");
+        assert!(
+            !tracker.push(474.0),
+            "one episode short drags the mean under"
+        );
+        assert_eq!(tracker.mean_return(), Some((99.0 * 475.0 + 474.0) / 100.0));
     }
 
     #[test]

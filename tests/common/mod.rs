@@ -1,8 +1,11 @@
 //! Small environments for learning tests: fast, with known optimal behaviour.
 #![allow(dead_code)]
 
+use cinder_rl::agents::DqnConfig;
+use cinder_rl::agents::dqn::{TargetUpdate, TrainFrequency};
 use cinder_rl::env::{Environment, Space, Step};
 use cinder_rl::error::EnvError;
+use cinder_rl::policy::{AnySchedule, Linear};
 
 /// A corridor of `LENGTH` cells observed one-hot; actions 0 (left), 1 (stay), 2 (right).
 /// Each step costs 0.1; reaching the right end pays 1 and terminates. Episodes start in a
@@ -120,4 +123,23 @@ impl Environment for Treadmill {
     fn observation_space(&self) -> Space {
         Space::boxed(vec![1.0], vec![1.0])
     }
+}
+
+/// DQN for the small test environments: one update of 32 per step from 100 stored
+/// transitions, a constant learning rate of 1e-3 on unscaled rewards, a hard target copy
+/// every 100 steps, epsilon 1 -> 0.05 over 1000 steps.
+pub fn dqn_test_config() -> DqnConfig {
+    DqnConfig::new()
+        .with_learning_rate(1e-3)
+        .with_learning_rate_schedule(None)
+        .with_reward_scale(1.0)
+        .with_train_frequency(TrainFrequency::EverySteps {
+            every: 1,
+            gradient_steps: 1,
+        })
+        .with_learning_starts(100)
+        .with_batch_size(32)
+        .with_replay_capacity(5_000)
+        .with_target_update(TargetUpdate::HardEverySteps(100))
+        .with_exploration(AnySchedule::Linear(Linear::new(1.0, 0.05, 1_000).unwrap()))
 }

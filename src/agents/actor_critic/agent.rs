@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use burn::grad_clipping::GradientClipping;
 use burn::optim::ModuleOptimizer;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -12,6 +11,7 @@ use super::rollout::Rollout;
 use super::update::actor_critic_update;
 use crate::agent::{Agent, Learned, Mode, VecAgent, VecTransitions};
 use crate::agents::file::{Header, load_module, save_module};
+use crate::agents::training::{place, probe_shapes};
 use crate::error::AgentError;
 use crate::memory::Transition;
 use crate::nn::ActorCriticNetwork;
@@ -70,39 +70,13 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         device: &Device,
     ) -> Result<Self, AgentError> {
         config.validate()?;
-        if obs_dim == 0 || n_actions == 0 {
-            return Err(AgentError::InvalidConfig {
-                field: "spaces",
-                reason: format!(
-                    "need at least one observation value and one action, got {obs_dim} and {n_actions}"
-                ),
-            });
-        }
-        let train_device = if device.is_autodiff() {
-            device.clone()
-        } else {
-            device.clone().autodiff()
-        };
-        let inner = train_device.clone().inner();
-        let network = network.fork(&train_device).train();
+        let (network, inner) = place(network, obs_dim, n_actions, device)?;
         let acting = network.valid();
-        let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let (logits, values) = acting.forward(Tensor::zeros([1, obs_dim], &inner));
+        probe_shapes(obs_dim, &inner, ([1, n_actions], [1, 1]), |input| {
+            let (logits, values) = acting.forward(input);
             (logits.dims(), values.dims())
-        }));
-        if probe.as_ref().ok() != Some(&([1, n_actions], [1, 1])) {
-            return Err(AgentError::InvalidConfig {
-                field: "network",
-                reason: format!(
-                    "for [1, {obs_dim}] it must return logits [1, {n_actions}] and values [1, 1], got {:?}",
-                    probe.ok()
-                ),
-            });
-        }
-        let mut optimizer = config.optimizer.init();
-        if let Some(limit) = config.clip_grad_value {
-            optimizer = optimizer.with_grad_clipping(GradientClipping::Value(limit));
-        }
+        })?;
+        let optimizer = config.optimizer.init(config.clip_grad_value);
         Ok(Self {
             rollout: Rollout::new(config.num_envs, obs_dim, config.n_rollout),
             rng: seeded(derive_seed(config.seed, 0)),

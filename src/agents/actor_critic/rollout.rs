@@ -99,8 +99,9 @@ mod tests {
     fn n_step_returns_stop_at_terminations_and_bootstrap_at_truncations() {
         // Two copies, three steps. Copy 0 terminates at t = 1; copy 1 is truncated at t = 0.
         let mut rollout = Rollout::new(2, 1, 3);
+        // (terminated, truncated) of both copies at t = 0, 1, 2.
         let flags = [
-            ([false, true], [false, true]),
+            ([false, false], [false, true]),
             ([true, false], [false, false]),
             ([false, false], [false, false]),
         ];

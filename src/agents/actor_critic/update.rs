@@ -1,13 +1,14 @@
 //! One actor-critic gradient update, written as the algorithm reads.
 
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::ModuleOptimizer;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::rollout::Rollout;
 use super::{ActorCriticConfig, Returns};
+use crate::agents::training::apply_gradients;
 use crate::error::AgentError;
-use crate::nn::{ActorCriticNetwork, clip_grad_norm};
+use crate::nn::ActorCriticNetwork;
 
 /// What one update measured.
 pub(super) struct UpdateStats {
@@ -77,20 +78,15 @@ pub(super) fn actor_critic_update<M: ActorCriticNetwork>(
         .neg();
     let loss = policy_loss + value_loss - entropy.clone().mul_scalar(config.entropy_coef);
 
-    let loss_value = loss.clone().into_scalar::<f32>();
-    if !loss_value.is_finite() {
-        return Err(AgentError::Diverged(loss_value));
-    }
-    let mut gradients = GradientsParams::from_grads(loss.backward(), &network);
-    if let Some(max_norm) = config.max_grad_norm {
-        clip_grad_norm(&network, &mut gradients, max_norm);
-    }
-    let network = optimizer.step(learning_rate, network, gradients);
-    let stats = UpdateStats {
-        loss: loss_value,
-        entropy: entropy.into_scalar::<f32>(),
-    };
-    Ok((network, stats))
+    let (network, loss) = apply_gradients(
+        network,
+        loss,
+        optimizer,
+        config.max_grad_norm,
+        learning_rate,
+    )?;
+    let entropy = entropy.into_scalar::<f32>();
+    Ok((network, UpdateStats { loss, entropy }))
 }
 
 fn read(values: Tensor<2>) -> Result<Vec<f32>, AgentError> {

@@ -1,16 +1,15 @@
 //! The DQN agent.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use burn::grad_clipping::GradientClipping;
 use burn::optim::ModuleOptimizer;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 
 use super::update::dqn_update;
 use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate, TrainFrequency};
 use crate::agent::{Agent, Learned, Mode};
 use crate::agents::file::{Header, load_module, save_module};
+use crate::agents::training::{place, probe_shapes};
 use crate::error::AgentError;
 use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay};
 use crate::nn::{QNetwork, polyak_update};
@@ -70,28 +69,12 @@ impl<M: QNetwork> Dqn<M> {
         device: &Device,
     ) -> Result<Self, AgentError> {
         config.validate()?;
-        if obs_dim == 0 || n_actions == 0 {
-            return Err(AgentError::InvalidConfig {
-                field: "spaces",
-                reason: format!(
-                    "need at least one observation value and one action, got {obs_dim} and {n_actions}"
-                ),
-            });
-        }
-        let train_device = if device.is_autodiff() {
-            device.clone()
-        } else {
-            device.clone().autodiff()
-        };
-        let inner = train_device.clone().inner();
-        let online = network.fork(&train_device).train();
+        let (online, inner) = place(network, obs_dim, n_actions, device)?;
         let acting = online.valid();
-        check_output_shape(&acting, obs_dim, n_actions, &inner)?;
-
-        let mut optimizer = config.optimizer.init();
-        if let Some(limit) = config.clip_grad_value {
-            optimizer = optimizer.with_grad_clipping(GradientClipping::Value(limit));
-        }
+        probe_shapes(obs_dim, &inner, [1, n_actions], |input| {
+            acting.forward(input).dims()
+        })?;
+        let optimizer = config.optimizer.init(config.clip_grad_value);
         let memory = UniformReplay::new(config.replay_capacity, obs_dim)?;
         let explorer = EpsilonGreedy::new(
             QValues::new(acting.clone(), obs_dim, n_actions, inner.clone()),
@@ -272,30 +255,6 @@ impl<M: QNetwork> Dqn<M> {
             n_actions: self.n_actions,
             num_params: self.online.num_params(),
         }
-    }
-}
-
-/// Runs the network once on zeros to turn a shape mismatch into an error instead of a panic
-/// later.
-fn check_output_shape<M: QNetwork>(
-    network: &M,
-    obs_dim: usize,
-    n_actions: usize,
-    device: &Device,
-) -> Result<(), AgentError> {
-    let probe = catch_unwind(AssertUnwindSafe(|| {
-        network.forward(Tensor::zeros([1, obs_dim], device)).dims()
-    }));
-    match probe {
-        Ok(dims) if dims == [1, n_actions] => Ok(()),
-        Ok(dims) => Err(AgentError::InvalidConfig {
-            field: "network",
-            reason: format!("maps [1, {obs_dim}] to {dims:?}, expected [1, {n_actions}]"),
-        }),
-        Err(_) => Err(AgentError::InvalidConfig {
-            field: "network",
-            reason: format!("cannot take observations of shape [1, {obs_dim}]"),
-        }),
     }
 }
 

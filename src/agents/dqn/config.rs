@@ -3,7 +3,7 @@
 use burn::config::Config;
 use serde::{Deserialize, Serialize};
 
-use crate::agents::{OptimizerConfig, ValueLoss};
+use crate::agents::{OptimizerConfig, ValueLoss, checks};
 use crate::error::AgentError;
 use crate::policy::{AnySchedule, Linear, Schedule};
 
@@ -129,37 +129,11 @@ impl DqnConfig {
     pub fn validate(&self) -> Result<(), AgentError> {
         let invalid =
             |field: &'static str, reason: String| Err(AgentError::InvalidConfig { field, reason });
-        if !(0.0..=1.0).contains(&self.gamma) {
-            return invalid("gamma", format!("must be in [0, 1], got {}", self.gamma));
-        }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return invalid(
-                "learning_rate",
-                format!("must be positive, got {}", self.learning_rate),
-            );
-        }
-        if let Some(schedule) = &self.learning_rate_schedule {
-            for step in [0, u64::MAX] {
-                let rate = schedule.value(step);
-                if !(rate.is_finite() && rate > 0.0) {
-                    return invalid(
-                        "learning_rate_schedule",
-                        format!("must stay positive, is {rate} at step {step}"),
-                    );
-                }
-            }
-        }
+        checks::gamma(self.gamma)?;
+        checks::learning_rate(self.learning_rate, self.learning_rate_schedule.as_ref())?;
+        checks::gradient_clipping(self.max_grad_norm, self.clip_grad_value)?;
+        checks::reward_scale(self.reward_scale)?;
         self.optimizer.validate()?;
-        for (field, clip) in [
-            ("max_grad_norm", self.max_grad_norm),
-            ("clip_grad_value", self.clip_grad_value),
-        ] {
-            if let Some(v) = clip
-                && !(v.is_finite() && v > 0.0)
-            {
-                return invalid(field, format!("must be positive, got {v}"));
-            }
-        }
         if self.replay_capacity == 0 {
             return invalid("replay_capacity", "must be at least 1".into());
         }
@@ -216,12 +190,6 @@ impl DqnConfig {
                     format!("epsilon must stay in [0, 1], is {epsilon} at step {step}"),
                 );
             }
-        }
-        if !(self.reward_scale.is_finite()) {
-            return invalid(
-                "reward_scale",
-                format!("must be finite, got {}", self.reward_scale),
-            );
         }
         Ok(())
     }

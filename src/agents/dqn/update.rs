@@ -1,12 +1,13 @@
 //! One DQN gradient update, written as the algorithm reads.
 
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::ModuleOptimizer;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::DqnConfig;
+use crate::agents::training::apply_gradients;
 use crate::error::AgentError;
 use crate::memory::Batch;
-use crate::nn::{QNetwork, clip_grad_norm};
+use crate::nn::QNetwork;
 
 /// The sampled batch as tensors `[batch, ...]` on a plain (non-autodiff) device: data, not
 /// parameters, so no gradient flows into them.
@@ -78,16 +79,7 @@ pub(super) fn dqn_update<M: QNetwork>(
     // The online network's value of the actions taken, and the loss between the two.
     let q_taken = online.forward(s).gather(1, a);
     let loss = config.loss.mean(q_taken, y);
-    let loss_value = loss.clone().into_scalar::<f32>();
-    if !loss_value.is_finite() {
-        return Err(AgentError::Diverged(loss_value));
-    }
 
     // Backpropagate, clip, step.
-    let mut gradients = GradientsParams::from_grads(loss.backward(), &online);
-    if let Some(max_norm) = config.max_grad_norm {
-        clip_grad_norm(&online, &mut gradients, max_norm);
-    }
-    let online = optimizer.step(learning_rate, online, gradients);
-    Ok((online, loss_value))
+    apply_gradients(online, loss, optimizer, config.max_grad_norm, learning_rate)
 }

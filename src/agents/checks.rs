@@ -1,0 +1,63 @@
+//! Validation of the settings DQN and actor-critic share.
+
+use crate::error::AgentError;
+use crate::policy::{AnySchedule, Schedule};
+
+fn invalid(field: &'static str, reason: String) -> Result<(), AgentError> {
+    Err(AgentError::InvalidConfig { field, reason })
+}
+
+/// A discount factor in [0, 1].
+pub(crate) fn gamma(gamma: f64) -> Result<(), AgentError> {
+    if (0.0..=1.0).contains(&gamma) {
+        Ok(())
+    } else {
+        invalid("gamma", format!("must be in [0, 1], got {gamma}"))
+    }
+}
+
+/// A positive learning rate, and a schedule (if any) that stays positive.
+pub(crate) fn learning_rate(rate: f64, schedule: Option<&AnySchedule>) -> Result<(), AgentError> {
+    if !(rate.is_finite() && rate > 0.0) {
+        return invalid("learning_rate", format!("must be positive, got {rate}"));
+    }
+    if let Some(schedule) = schedule {
+        for step in [0, u64::MAX] {
+            let rate = schedule.value(step);
+            if !(rate.is_finite() && rate > 0.0) {
+                return invalid(
+                    "learning_rate_schedule",
+                    format!("must stay positive, is {rate} at step {step}"),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Positive clipping limits, where set.
+pub(crate) fn gradient_clipping(
+    max_grad_norm: Option<f32>,
+    clip_grad_value: Option<f32>,
+) -> Result<(), AgentError> {
+    for (field, limit) in [
+        ("max_grad_norm", max_grad_norm),
+        ("clip_grad_value", clip_grad_value),
+    ] {
+        if let Some(v) = limit
+            && !(v.is_finite() && v > 0.0)
+        {
+            return invalid(field, format!("must be positive, got {v}"));
+        }
+    }
+    Ok(())
+}
+
+/// A finite reward scale.
+pub(crate) fn reward_scale(scale: f64) -> Result<(), AgentError> {
+    if scale.is_finite() {
+        Ok(())
+    } else {
+        invalid("reward_scale", format!("must be finite, got {scale}"))
+    }
+}

@@ -1,0 +1,85 @@
+//! The Burn-side steps every agent takes: placing its network on the training device,
+//! probing the network's output shapes, and applying a loss's gradients.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use burn::module::Module;
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Tensor};
+
+use crate::error::AgentError;
+use crate::nn::clip_grad_norm;
+
+/// Checks the spaces and moves `network` to the autodiff version of `device` for training.
+/// Returns the training network and the plain device the agent acts and computes targets on.
+pub(crate) fn place<M: Module>(
+    network: M,
+    obs_dim: usize,
+    n_actions: usize,
+    device: &Device,
+) -> Result<(M, Device), AgentError> {
+    if obs_dim == 0 || n_actions == 0 {
+        return Err(AgentError::InvalidConfig {
+            field: "spaces",
+            reason: format!(
+                "need at least one observation value and one action, got {obs_dim} and {n_actions}"
+            ),
+        });
+    }
+    let train_device = if device.is_autodiff() {
+        device.clone()
+    } else {
+        device.clone().autodiff()
+    };
+    let inner = train_device.clone().inner();
+    Ok((network.fork(&train_device).train(), inner))
+}
+
+/// Runs `forward` on a `[1, obs_dim]` batch of zeros and compares what `shape` reads off its
+/// output with `expected`, so that a network that does not fit the spaces is an error at
+/// construction instead of a panic in the middle of training.
+pub(crate) fn probe_shapes<T: PartialEq + std::fmt::Debug>(
+    obs_dim: usize,
+    device: &Device,
+    expected: T,
+    shape: impl FnOnce(Tensor<2>) -> T,
+) -> Result<(), AgentError> {
+    let input = Tensor::zeros([1, obs_dim], device);
+    match catch_unwind(AssertUnwindSafe(|| shape(input))) {
+        Ok(found) if found == expected => Ok(()),
+        found => Err(AgentError::InvalidConfig {
+            field: "network",
+            reason: format!(
+                "for observations [1, {obs_dim}] the network must return {expected:?}, got {}",
+                match found {
+                    Ok(found) => format!("{found:?}"),
+                    Err(_) => "a shape error".into(),
+                }
+            ),
+        }),
+    }
+}
+
+/// Backpropagates `loss`, clips the gradients' global norm to `max_grad_norm` (when set) and
+/// takes one optimizer step. Returns the updated network and the loss value; a loss that is
+/// not finite is [`AgentError::Diverged`] and leaves no step taken.
+pub(crate) fn apply_gradients<M: Module>(
+    network: M,
+    loss: Tensor<1>,
+    optimizer: &mut ModuleOptimizer,
+    max_grad_norm: Option<f32>,
+    learning_rate: f64,
+) -> Result<(M, f32), AgentError> {
+    let loss_value = loss.clone().into_scalar::<f32>();
+    if !loss_value.is_finite() {
+        return Err(AgentError::Diverged(loss_value));
+    }
+    let mut gradients = GradientsParams::from_grads(loss.backward(), &network);
+    if let Some(max_norm) = max_grad_norm {
+        clip_grad_norm(&network, &mut gradients, max_norm);
+    }
+    Ok((
+        optimizer.step(learning_rate, network, gradients),
+        loss_value,
+    ))
+}
