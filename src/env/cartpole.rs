@@ -11,7 +11,7 @@ const MASS_CART: f64 = 1.0;
 const MASS_POLE: f64 = 0.1;
 const TOTAL_MASS: f64 = MASS_POLE + MASS_CART;
 /// Half the pole's length.
-const LENGTH: f64 = 0.5;
+pub(crate) const LENGTH: f64 = 0.5;
 const POLE_MASS_LENGTH: f64 = MASS_POLE * LENGTH;
 const FORCE_MAG: f64 = 10.0;
 /// Seconds between state updates.

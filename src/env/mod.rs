@@ -7,12 +7,15 @@
 //! short, e.g. by a time limit: bootstrap through it).
 
 mod cartpole;
+mod cartpole_render;
+mod render;
 mod space;
 mod step;
 mod vector;
 pub mod wrappers;
 
 pub use cartpole::{AfterDone, CartPole, CartPoleConfig, ResetBounds};
+pub use render::{Frame, Render, Rgb};
 pub use space::{BoxSpace, Discrete, Space};
 pub use step::Step;
 pub use vector::{VecEnv, VecStep};

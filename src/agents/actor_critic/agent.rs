@@ -12,7 +12,7 @@ use super::update::actor_critic_update;
 use crate::agent::{Agent, Learned, Mode, VecAgent, VecTransitions};
 use crate::agents::file::{Header, load_module, save_module};
 use crate::agents::training::{place, probe_shapes};
-use crate::error::AgentError;
+use crate::error::{AgentError, PolicyError};
 use crate::memory::Transition;
 use crate::nn::ActorCriticNetwork;
 use crate::policy::{argmax, sample_categorical};
@@ -53,7 +53,6 @@ pub struct ActorCritic<M: ActorCriticNetwork> {
     n_actions: usize,
     env_steps: u64,
     updates: u64,
-    probabilities: Vec<f32>,
 }
 
 impl<M: ActorCriticNetwork> ActorCritic<M> {
@@ -88,7 +87,6 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
             n_actions,
             env_steps: 0,
             updates: 0,
-            probabilities: Vec::new(),
             config,
         })
     }
@@ -136,6 +134,16 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         );
         let (_, values) = self.acting.forward(input);
         Ok(values.into_scalar::<f32>())
+    }
+
+    /// Samples from (exploring) or maximises (exploiting) one row of action probabilities.
+    fn choose(&mut self, probabilities: &[f32], mode: Mode) -> Result<usize, AgentError> {
+        let action = match mode {
+            Mode::Explore => sample_categorical(probabilities, &mut self.rng)?,
+            Mode::Exploit => argmax(probabilities)
+                .ok_or_else(|| PolicyError::InvalidDistribution("NaN probabilities".into()))?,
+        };
+        Ok(action)
     }
 
     fn check_rows(&self, observations: &[f32], rows: usize) -> Result<(), AgentError> {
@@ -236,11 +244,7 @@ impl<M: ActorCriticNetwork> VecAgent for ActorCritic<M> {
         let probabilities = self.action_probabilities(observations)?;
         actions.clear();
         for row in probabilities.chunks_exact(self.n_actions) {
-            let action = match mode {
-                Mode::Explore => sample_categorical(row, &mut self.rng)?,
-                Mode::Exploit => argmax(row).ok_or(AgentError::Diverged(f32::NAN))?,
-            };
-            actions.push(action);
+            actions.push(self.choose(row, mode)?);
         }
         Ok(())
     }
@@ -254,17 +258,8 @@ impl<M: ActorCriticNetwork, O: AsRef<[f32]>> Agent<O> for ActorCritic<M> {
     fn act(&mut self, observation: &O, mode: Mode) -> Result<usize, AgentError> {
         let observation = observation.as_ref();
         self.check_rows(observation, 1)?;
-        let mut probabilities = std::mem::take(&mut self.probabilities);
-        probabilities.clear();
-        probabilities.extend(self.action_probabilities(observation)?);
-        let action = match mode {
-            Mode::Explore => sample_categorical(&probabilities, &mut self.rng),
-            Mode::Exploit => argmax(&probabilities).ok_or(crate::error::PolicyError::Source(
-                "NaN probabilities".into(),
-            )),
-        };
-        self.probabilities = probabilities;
-        Ok(action?)
+        let probabilities = self.action_probabilities(observation)?;
+        self.choose(&probabilities, mode)
     }
 
     /// With one environment (`num_envs` 1): stores the transition and learns every
