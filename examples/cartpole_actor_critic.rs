@@ -19,8 +19,8 @@ use cinder_rl::agents::{ActorCritic, ActorCriticConfig};
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
 use cinder_rl::nn::ActorCriticMlpConfig;
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{StopRule, TrainConfig, Trainer};
-use common::{RunArgs, save_reload_evaluate};
+use cinder_rl::train::{StopRule, TrainConfig};
+use common::{EpisodeLog, RunArgs, finish_run};
 
 const USAGE: &str =
     "cartpole_actor_critic [--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR]
@@ -58,7 +58,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_eval_episodes(10)
         .with_names("actor-critic", "CartPole-v1");
     let mut eval_env = CartPole::new(CartPoleConfig::v1())?;
-    let mut trainer = Trainer::new(train_config);
+    let mut log = EpisodeLog::create(&args)?;
+    let mut trainer = log.trainer(train_config);
     let summary = if config.num_envs == 1 {
         let mut env = CartPole::new(CartPoleConfig::v1())?;
         trainer.run(&mut agent, &mut env, &mut eval_env)?
@@ -66,7 +67,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut envs = VecEnv::from_fn(config.num_envs, |_| CartPole::new(CartPoleConfig::v1()))?;
         trainer.run_vec(&mut agent, &mut envs, &mut eval_env)?
     };
+    drop(trainer);
 
     let reloaded = ActorCritic::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
-    save_reload_evaluate(&summary, &agent, reloaded, &mut eval_env, &args)
+    finish_run(&summary, &log, &agent, reloaded, &mut eval_env, &args)
 }

@@ -14,12 +14,12 @@ use burn::config::Config;
 use burn::tensor::Device;
 use cinder_rl::agents::dqn::DqnPreset;
 use cinder_rl::agents::{Dqn, DqnConfig};
-use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Space, Step};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Frame, Render, Space, Step};
 use cinder_rl::error::EnvError;
 use cinder_rl::nn::MlpConfig;
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{StopRule, TrainConfig, Trainer};
-use common::{RunArgs, save_reload_evaluate};
+use cinder_rl::train::{StopRule, TrainConfig};
+use common::{EpisodeLog, RunArgs, finish_run};
 
 const USAGE: &str = "cartpole_dqn [--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR] [--preset tuned|minimal|brain]
              [--eval-episodes N] [--config FILE.json] [--hidden 128,128]";
@@ -29,6 +29,12 @@ const USAGE: &str = "cartpole_dqn [--seed N] [--max-env-steps N] [--max-episodes
 struct TutorialCartPole {
     inner: CartPole,
     shaped: bool,
+}
+
+impl Render for TutorialCartPole {
+    fn render_into(&self, frame: &mut Frame) {
+        self.inner.render_into(frame)
+    }
 }
 
 impl Environment for TutorialCartPole {
@@ -120,8 +126,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_stop(stop)
         .with_eval_episodes(10)
         .with_names("dqn", env_name);
-    let summary = Trainer::new(train_config).run(&mut agent, &mut env, &mut eval_env)?;
+    let mut log = EpisodeLog::create(&args)?;
+    let summary = log
+        .trainer(train_config)
+        .run(&mut agent, &mut env, &mut eval_env)?;
 
     let reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
-    save_reload_evaluate(&summary, &agent, reloaded, &mut eval_env, &args)
+    finish_run(&summary, &log, &agent, reloaded, &mut eval_env, &args)
 }

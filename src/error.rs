@@ -168,6 +168,35 @@ pub enum AgentError {
     Policy(#[from] PolicyError),
 }
 
+/// Errors of the [`artifacts`](crate::artifacts) layer: metrics files, plots, GIFs,
+/// checkpoints.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArtifactError {
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A file exists but does not hold what it should.
+    #[error("{path}: {reason}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Drawing a plot failed.
+    #[error("plotting failed: {0}")]
+    Plot(String),
+    /// Encoding a GIF failed, or a frame does not fit the animation.
+    #[error("GIF encoding failed: {0}")]
+    Gif(String),
+}
+
 /// Any error of the crate.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -184,4 +213,7 @@ pub enum Error {
     /// An agent error.
     #[error(transparent)]
     Agent(#[from] AgentError),
+    /// An artifact error.
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
 }

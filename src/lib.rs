@@ -45,6 +45,8 @@
 
 pub mod agent;
 pub mod agents;
+pub mod artifacts;
+mod atomic;
 pub mod env;
 pub mod error;
 pub mod memory;

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use cinder_rl::agent::Agent;
-use cinder_rl::env::Environment;
+use cinder_rl::artifacts::{GifRecorder, MetricsWriter, plot_learning_curve, record_episode};
+use cinder_rl::env::{Environment, Render};
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{TrainSummary, evaluate};
+use cinder_rl::train::{EpisodeRecord, TrainSummary, Trainer, evaluate};
 
 /// The flags every training example takes.
 pub struct RunArgs {
@@ -82,20 +83,60 @@ impl RunArgs {
     }
 }
 
-/// Saves the trained agent to `<out>/agent.cinder`, loads it into `reloaded` (a fresh agent
-/// of the same shape), evaluates that one greedily and prints the summary line with the
-/// reloaded agent's mean return.
-pub fn save_reload_evaluate<E, A>(
+/// The episode log of a run: every finished episode, kept for the learning curve and
+/// appended to `<out>/metrics.csv` as it ends.
+pub struct EpisodeLog {
+    pub records: Vec<EpisodeRecord>,
+    writer: MetricsWriter,
+}
+
+impl EpisodeLog {
+    /// Starts `<out>/metrics.csv`.
+    pub fn create(args: &RunArgs) -> Result<Self, cinder_rl::Error> {
+        Ok(Self {
+            records: Vec::new(),
+            writer: MetricsWriter::create(&args.out.join("metrics.csv"))?,
+        })
+    }
+
+    /// Where the log is written.
+    pub fn writer_path(&self) -> &std::path::Path {
+        self.writer.path()
+    }
+
+    /// A trainer whose every finished episode goes to this log.
+    pub fn trainer<'a>(&'a mut self, config: cinder_rl::train::TrainConfig) -> Trainer<'a> {
+        Trainer::new(config).on_episode(move |record| {
+            self.records.push(*record);
+            self.writer.write(record)?;
+            Ok(())
+        })
+    }
+}
+
+/// What every example does after training, in `args.out`: draws `learning_curve.png`, saves
+/// the agent to `agent.cinder`, loads it into `reloaded` (a fresh agent of the same shape),
+/// evaluates that one greedily, records one of its episodes as `episode.gif`, and prints the
+/// summary line.
+pub fn finish_run<E, A>(
     summary: &TrainSummary,
+    log: &EpisodeLog,
     trained: &A,
     mut reloaded: A,
     eval_env: &mut E,
     args: &RunArgs,
 ) -> Result<(), Box<dyn std::error::Error>>
 where
-    E: Environment<Action = usize>,
+    E: Environment<Action = usize> + Render,
     A: Agent<E::Observation>,
 {
+    let curve = args.out.join("learning_curve.png");
+    let title = format!(
+        "{} on {} (seed {})",
+        summary.algorithm, summary.env, summary.seed
+    );
+    plot_learning_curve(&log.records, eval_env.reward_threshold(), &title, &curve)?;
+
     let agent_path = args.out.join("agent.cinder");
     trained.save(&agent_path)?;
     reloaded.load(&agent_path)?;
@@ -111,12 +152,23 @@ where
         evaluation.returns.len(),
         evaluation.mean_return()
     );
+
+    let gif_path = args.out.join("episode.gif");
+    let mut gif = GifRecorder::new(600, 400, 50)?;
+    let gif_return = record_episode(&mut reloaded, eval_env, derive_seed(args.seed, 4), &mut gif)?;
+    gif.finish(&gif_path)?;
+    eprintln!(
+        "wrote {}, {}, {} (return {gif_return})",
+        log.writer_path().display(),
+        curve.display(),
+        gif_path.display()
+    );
     print_summary(
         summary,
         &[
             ("preset", args.preset.clone().into()),
             ("reloaded_eval_mean_return", evaluation.mean_return().into()),
-            ("agent_path", agent_path.display().to_string().into()),
+            ("out", args.out.display().to_string().into()),
         ],
     );
     Ok(())

@@ -4,14 +4,14 @@
 //! Layout: `CINDERRL` magic, format version (u32 LE), header length (u64 LE), header JSON,
 //! payload length (u64 LE), payload, FNV-1a 64 checksum of everything before it (u64 LE).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::Bytes;
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::write_atomic;
 use crate::error::AgentError;
 
 const MAGIC: &[u8; 8] = b"CINDERRL";
@@ -47,33 +47,6 @@ fn io_error(path: &Path, source: std::io::Error) -> AgentError {
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// Writes `bytes` to `path` so that readers see either the old file or the whole new one:
-/// a temporary file in the same directory, flushed to disk, then renamed over `path`.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AgentError> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| format_error(path, "not a file path"))?
-        .to_string_lossy();
-    let temporary = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        // Make the rename itself durable.
-        std::fs::File::open(&dir)?.sync_all()
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        io_error(path, e)
     })
 }
 
@@ -143,7 +116,7 @@ pub(crate) fn save_module<M: Module>(
         .into_record()
         .into_bytes()
         .map_err(|e| format_error(path, format!("cannot serialise the weights: {e:?}")))?;
-    write_atomic(path, &encode(header, &weights))
+    write_atomic(path, &encode(header, &weights)).map_err(|e| io_error(path, e))
 }
 
 /// Reads the file at `path`, checks that its header is `expected` (kind, spaces, parameter
@@ -206,17 +179,5 @@ mod tests {
                 "a flipped byte at {flip} was accepted"
             );
         }
-    }
-
-    #[test]
-    fn atomic_write_replaces_the_whole_file() {
-        let dir = std::env::temp_dir().join(format!("cinder-file-{}", std::process::id()));
-        let path = dir.join("nested").join("agent.bin");
-        write_atomic(&path, b"first version, longer").unwrap();
-        write_atomic(&path, b"second").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -64,3 +64,15 @@ macro_rules! forward_spaces {
     };
 }
 use forward_spaces;
+
+/// Wrappers draw what their inner environment draws.
+macro_rules! forward_render {
+    ($($wrapper:ident),*) => {$(
+        impl<E: $crate::env::Environment + $crate::env::Render> $crate::env::Render for $wrapper<E> {
+            fn render_into(&self, frame: &mut $crate::env::Frame) {
+                self.inner().render_into(frame)
+            }
+        }
+    )*};
+}
+forward_render!(TimeLimit, RewardScale, EpisodeStatistics);

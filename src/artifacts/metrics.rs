@@ -1,0 +1,144 @@
+//! The per-episode metrics log.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::io_error;
+use crate::error::ArtifactError;
+use crate::train::EpisodeRecord;
+
+/// The CSV header of a metrics log; empty fields mean "not reported".
+pub const METRICS_HEADER: &str =
+    "episode,env_steps,return,length,epsilon,entropy,mean_loss,updates,wall_s";
+
+/// Writes one CSV row per finished episode, each row flushed as it is written, so that a run
+/// that stops abruptly keeps every finished episode.
+///
+/// ```
+/// use cinder_rl::artifacts::{MetricsWriter, read_metrics};
+/// use cinder_rl::train::EpisodeRecord;
+///
+/// # fn main() -> Result<(), cinder_rl::error::ArtifactError> {
+/// let path = std::env::temp_dir().join(format!("metrics-doc-{}.csv", std::process::id()));
+/// let record = EpisodeRecord {
+///     episode: 1, env_steps: 20, episode_return: 20.0, length: 20, epsilon: Some(0.5),
+///     entropy: None, mean_loss: Some(0.25), updates: 4, wall_s: 0.01,
+/// };
+/// let mut writer = MetricsWriter::create(&path)?;
+/// writer.write(&record)?;
+/// assert_eq!(read_metrics(&path)?, vec![record]);
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct MetricsWriter {
+    path: PathBuf,
+    file: BufWriter<File>,
+}
+
+impl MetricsWriter {
+    /// Starts a new log at `path` (creating its directory, replacing any old log).
+    pub fn create(path: &Path) -> Result<Self, ArtifactError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+        }
+        let file = File::create(path).map_err(|e| io_error(path, e))?;
+        let mut writer = Self {
+            path: path.to_path_buf(),
+            file: BufWriter::new(file),
+        };
+        writer.line(METRICS_HEADER)?;
+        Ok(writer)
+    }
+
+    /// Continues the log at `path` after its first `keep` episodes (a resumed run): rows of
+    /// later episodes, written after the checkpoint the run resumes from, are dropped.
+    pub fn resume(path: &Path, keep: u64) -> Result<Self, ArtifactError> {
+        let kept: Vec<EpisodeRecord> = read_metrics(path)?
+            .into_iter()
+            .filter(|r| r.episode <= keep)
+            .collect();
+        let mut writer = Self::create(path)?;
+        for record in &kept {
+            writer.write(record)?;
+        }
+        Ok(writer)
+    }
+
+    /// Appends one episode's row.
+    pub fn write(&mut self, record: &EpisodeRecord) -> Result<(), ArtifactError> {
+        let optional = |v: Option<String>| v.unwrap_or_default();
+        let line = format!(
+            "{},{},{},{},{},{},{},{},{}",
+            record.episode,
+            record.env_steps,
+            record.episode_return,
+            record.length,
+            optional(record.epsilon.map(|v| v.to_string())),
+            optional(record.entropy.map(|v| v.to_string())),
+            optional(record.mean_loss.map(|v| v.to_string())),
+            record.updates,
+            record.wall_s,
+        );
+        self.line(&line)
+    }
+
+    /// The log's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn line(&mut self, line: &str) -> Result<(), ArtifactError> {
+        writeln!(self.file, "{line}")
+            .and_then(|()| self.file.flush())
+            .map_err(|e| io_error(&self.path, e))
+    }
+}
+
+/// Reads a metrics log written by [`MetricsWriter`].
+pub fn read_metrics(path: &Path) -> Result<Vec<EpisodeRecord>, ArtifactError> {
+    let text = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
+    let bad = |line: usize, reason: String| ArtifactError::Format {
+        path: path.to_path_buf(),
+        reason: format!("line {line}: {reason}"),
+    };
+    let mut lines = text.lines();
+    if lines.next() != Some(METRICS_HEADER) {
+        return Err(bad(1, "not a metrics log (unexpected header)".into()));
+    }
+    lines
+        .enumerate()
+        .map(|(i, line)| {
+            let fields: Vec<&str> = line.split(',').collect();
+            if fields.len() != 9 {
+                return Err(bad(i + 2, format!("{} fields, expected 9", fields.len())));
+            }
+            fn parse<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+                s.parse().map_err(|_| format!("unreadable value {s:?}"))
+            }
+            fn optional<T: std::str::FromStr>(s: &str) -> Result<Option<T>, String> {
+                if s.is_empty() {
+                    Ok(None)
+                } else {
+                    parse(s).map(Some)
+                }
+            }
+            (|| {
+                Ok(EpisodeRecord {
+                    episode: parse(fields[0])?,
+                    env_steps: parse(fields[1])?,
+                    episode_return: parse(fields[2])?,
+                    length: parse(fields[3])?,
+                    epsilon: optional(fields[4])?,
+                    entropy: optional(fields[5])?,
+                    mean_loss: optional(fields[6])?,
+                    updates: parse(fields[7])?,
+                    wall_s: parse(fields[8])?,
+                })
+            })()
+            .map_err(|reason| bad(i + 2, reason))
+        })
+        .collect()
+}

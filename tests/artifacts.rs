@@ -1,0 +1,153 @@
+//! Metrics logs, learning-curve plots and episode GIFs.
+
+use cinder_rl::agent::{Agent, Learned, Mode};
+use cinder_rl::artifacts::{
+    GifRecorder, MetricsWriter, plot_learning_curve, read_metrics, record_episode,
+};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Render};
+use cinder_rl::error::{AgentError, ArtifactError};
+use cinder_rl::memory::Transition;
+use cinder_rl::train::EpisodeRecord;
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cinder-artifacts-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn record(episode: u64, episode_return: f64) -> EpisodeRecord {
+    EpisodeRecord {
+        episode,
+        env_steps: episode * 10,
+        episode_return,
+        length: 10,
+        epsilon: (episode % 2 == 0).then_some(0.1),
+        entropy: None,
+        mean_loss: Some(0.5),
+        updates: episode,
+        wall_s: episode as f64 * 0.01,
+    }
+}
+
+#[test]
+fn metrics_logs_round_trip_and_resume_drops_later_rows() {
+    let dir = temp_dir("metrics");
+    let path = dir.join("run").join("metrics.csv");
+    let mut writer = MetricsWriter::create(&path).unwrap();
+    let records: Vec<EpisodeRecord> = (1..=5).map(|e| record(e, e as f64 * 1.5)).collect();
+    for r in &records {
+        writer.write(r).unwrap();
+    }
+    drop(writer);
+    assert_eq!(read_metrics(&path).unwrap(), records);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("1,10,1.5,10,,,0.5,1,"),
+        "{text}"
+    );
+
+    let mut resumed = MetricsWriter::resume(&path, 3).unwrap();
+    resumed.write(&record(4, 100.0)).unwrap();
+    let after: Vec<f64> = read_metrics(&path)
+        .unwrap()
+        .iter()
+        .map(|r| r.episode_return)
+        .collect();
+    assert_eq!(after, [1.5, 3.0, 4.5, 100.0]);
+
+    std::fs::write(&path, "not,a,metrics,log\n").unwrap();
+    assert!(matches!(
+        read_metrics(&path),
+        Err(ArtifactError::Format { .. })
+    ));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_learning_curve_is_a_png_with_returns_mean_and_threshold() {
+    let dir = temp_dir("plot");
+    let path = dir.join("curve.png");
+    let records: Vec<EpisodeRecord> = (1..=300)
+        .map(|e| record(e, (e as f64).min(250.0)))
+        .collect();
+    plot_learning_curve(&records, Some(195.0), "test run", &path).unwrap();
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((info.width, info.height), (900, 500));
+    let count = |rgb: [u8; 3]| pixels.chunks_exact(3).filter(|p| *p == rgb).count();
+    assert!(count([200, 40, 40]) > 800, "the threshold line is drawn");
+    assert!(count([20, 70, 160]) > 800, "the running mean is drawn");
+    assert!(
+        count([158, 190, 230]) > 200,
+        "the episode returns are drawn"
+    );
+    assert!(matches!(
+        plot_learning_curve(&[], None, "empty", &path),
+        Err(ArtifactError::Plot(_))
+    ));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Balances the pole with a fixed rule.
+struct Controller;
+
+impl Agent<[f32; 4]> for Controller {
+    fn act(&mut self, o: &[f32; 4], _: Mode) -> Result<usize, AgentError> {
+        Ok(usize::from(o[2] + 0.5 * o[3] > 0.0))
+    }
+    fn observe(&mut self, _: &Transition<[f32; 4]>) -> Result<Learned, AgentError> {
+        Ok(Learned::default())
+    }
+    fn save(&self, _: &std::path::Path) -> Result<(), AgentError> {
+        Ok(())
+    }
+    fn load(&mut self, _: &std::path::Path) -> Result<(), AgentError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_recorded_episode_is_a_gif_of_every_state() {
+    let dir = temp_dir("gif");
+    let path = dir.join("episode.gif");
+    let config = CartPoleConfig::v1().with_max_episode_steps(Some(40));
+    let mut env = CartPole::new(config.clone()).unwrap();
+    let mut recorder = GifRecorder::new(120, 80, 50).unwrap();
+    let episode_return = record_episode(&mut Controller, &mut env, 7, &mut recorder).unwrap();
+    assert_eq!(episode_return, 40.0);
+    assert_eq!(recorder.frames(), 41, "the first state and one per step");
+    recorder.finish(&path).unwrap();
+
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options
+        .read_info(std::fs::File::open(&path).unwrap())
+        .unwrap();
+    let first = decoder.read_next_frame().unwrap().unwrap().clone();
+    assert_eq!((first.width, first.height, first.delay), (120, 80, 2));
+    let mut frames = 1;
+    while decoder.read_next_frame().unwrap().is_some() {
+        frames += 1;
+    }
+    assert_eq!(frames, 41);
+    // The first frame is exactly the rendered start state.
+    let mut start = CartPole::new(config).unwrap();
+    start.reset(Some(7));
+    let expected = start.render(120, 80).unwrap();
+    let rgb: Vec<u8> = first
+        .buffer
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    assert_eq!(rgb, expected.pixels());
+
+    let mut small = GifRecorder::new(60, 40, 50).unwrap();
+    assert!(matches!(small.push(&expected), Err(ArtifactError::Gif(_))));
+    assert!(GifRecorder::new(0, 10, 50).is_err());
+    std::fs::remove_dir_all(dir).unwrap();
+}
