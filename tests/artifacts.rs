@@ -21,7 +21,7 @@ fn record(episode: u64, episode_return: f64) -> EpisodeRecord {
         env_steps: episode * 10,
         episode_return,
         length: 10,
-        epsilon: (episode % 2 == 0).then_some(0.1),
+        epsilon: episode.is_multiple_of(2).then_some(0.1),
         entropy: None,
         mean_loss: Some(0.5),
         updates: episode,
