@@ -12,22 +12,21 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use burn::config::Config;
 use burn::tensor::Device;
+use cinder_rl::agents::ActorCritic;
 use cinder_rl::agents::actor_critic::ActorCriticPreset;
-use cinder_rl::agents::{ActorCritic, ActorCriticConfig};
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
 use cinder_rl::nn::ActorCriticMlpConfig;
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{StopRule, TrainConfig};
-use common::{EpisodeLog, RunArgs, finish_run};
+use common::{COMMON_FLAGS, EpisodeLog, RunArgs, finish_run};
 
-const USAGE: &str =
-    "cartpole_actor_critic [--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR]
-             [--preset tuned|tutorial] [--eval-episodes N] [--config FILE.json] [--hidden 256]";
+fn usage() -> String {
+    format!("cartpole_actor_critic {COMMON_FLAGS}\npresets: tuned (default), tutorial")
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = RunArgs::parse("cartpole_actor_critic", "tuned", 500_000, USAGE)?;
+    let args = RunArgs::parse("cartpole_actor_critic", "tuned", 500_000, &usage())?;
     let preset = ActorCriticPreset::named(&args.preset).ok_or_else(|| {
         let names: Vec<&str> = ActorCriticPreset::all().iter().map(|p| p.name).collect();
         format!(
@@ -36,14 +35,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             names.join(", ")
         )
     })?;
-    let config = match &args.config {
-        Some(path) => {
-            ActorCriticConfig::load(path).map_err(|e| format!("{}: {e}", path.display()))?
-        }
-        None => preset.config.clone(),
-    }
-    .with_seed(args.seed);
+    let config = args
+        .agent_config(preset.config.clone())?
+        .with_seed(args.seed);
     let hidden = args.hidden.clone().unwrap_or_else(|| preset.hidden.clone());
+    args.record_identity(&config, &hidden)?;
     let network_config = ActorCriticMlpConfig::new(4, 2).with_hidden(hidden);
 
     let device = Device::flex();
@@ -58,14 +54,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_eval_episodes(10)
         .with_names("actor-critic", "CartPole-v1");
     let mut eval_env = CartPole::new(CartPoleConfig::v1())?;
-    let mut log = EpisodeLog::create(&args)?;
-    let mut trainer = log.trainer(train_config);
+    let mut log = EpisodeLog::open(&args)?;
+    let mut trainer = log.trainer(train_config, &args);
     let summary = if config.num_envs == 1 {
         let mut env = CartPole::new(CartPoleConfig::v1())?;
-        trainer.run(&mut agent, &mut env, &mut eval_env)?
+        trainer.run_resumable(&mut agent, &mut env, &mut eval_env)?
     } else {
         let mut envs = VecEnv::from_fn(config.num_envs, |_| CartPole::new(CartPoleConfig::v1()))?;
-        trainer.run_vec(&mut agent, &mut envs, &mut eval_env)?
+        trainer.run_vec_resumable(&mut agent, &mut envs, &mut eval_env)?
     };
     drop(trainer);
 

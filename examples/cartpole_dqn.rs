@@ -10,25 +10,37 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use burn::config::Config;
 use burn::tensor::Device;
+use cinder_rl::agents::Dqn;
 use cinder_rl::agents::dqn::DqnPreset;
-use cinder_rl::agents::{Dqn, DqnConfig};
-use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Frame, Render, Space, Step};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Frame, Render, Snapshot, Space, Step};
 use cinder_rl::error::EnvError;
 use cinder_rl::nn::MlpConfig;
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{StopRule, TrainConfig};
-use common::{EpisodeLog, RunArgs, finish_run};
+use common::{COMMON_FLAGS, EpisodeLog, RunArgs, finish_run};
 
-const USAGE: &str = "cartpole_dqn [--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR] [--preset tuned|minimal|brain]
-             [--eval-episodes N] [--config FILE.json] [--hidden 128,128]";
+fn usage() -> String {
+    format!("cartpole_dqn {COMMON_FLAGS}\npresets: tuned (default), minimal, brain")
+}
 
 /// CartPole with the brain/agent/environment tutorial's reward when `shaped`: 0 per step, -1
 /// when the episode ends before step 160 (the pole fell early), +1 when it ends later.
 struct TutorialCartPole {
     inner: CartPole,
     shaped: bool,
+}
+
+impl Snapshot for TutorialCartPole {
+    type State = <CartPole as Snapshot>::State;
+
+    fn snapshot(&self) -> Self::State {
+        self.inner.snapshot()
+    }
+
+    fn restore(&mut self, state: Self::State) -> Result<[f32; 4], EnvError> {
+        self.inner.restore(state)
+    }
 }
 
 impl Render for TutorialCartPole {
@@ -79,7 +91,7 @@ impl Environment for TutorialCartPole {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = RunArgs::parse("cartpole_dqn", "tuned", 200_000, USAGE)?;
+    let args = RunArgs::parse("cartpole_dqn", "tuned", 200_000, &usage())?;
     let preset = DqnPreset::named(&args.preset).ok_or_else(|| {
         let names: Vec<&str> = DqnPreset::all().iter().map(|p| p.name).collect();
         format!(
@@ -109,12 +121,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut env, mut eval_env) = (make_env(true)?, make_env(false)?);
 
     let device = Device::flex();
-    let config = match &args.config {
-        Some(path) => DqnConfig::load(path).map_err(|e| format!("{}: {e}", path.display()))?,
-        None => preset.config.clone(),
-    }
-    .with_seed(args.seed);
+    let config = args
+        .agent_config(preset.config.clone())?
+        .with_seed(args.seed);
     let hidden = args.hidden.clone().unwrap_or_else(|| preset.hidden.clone());
+    args.record_identity(&config, &hidden)?;
     let network_config = MlpConfig::new(4, 2).with_hidden(hidden);
     let network = network_config.init(&device, derive_seed(args.seed, 2))?;
     let mut agent = Dqn::new(config.clone(), network, 4, 2, &device)?;
@@ -126,10 +137,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_stop(stop)
         .with_eval_episodes(10)
         .with_names("dqn", env_name);
-    let mut log = EpisodeLog::create(&args)?;
-    let summary = log
-        .trainer(train_config)
-        .run(&mut agent, &mut env, &mut eval_env)?;
+    let mut log = EpisodeLog::open(&args)?;
+    let summary =
+        log.trainer(train_config, &args)
+            .run_resumable(&mut agent, &mut env, &mut eval_env)?;
 
     let reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
     finish_run(&summary, &log, &agent, reloaded, &mut eval_env, &args)

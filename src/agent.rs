@@ -81,3 +81,16 @@ pub trait VecAgent {
     /// Takes in one step of every copy and learns from them when due.
     fn observe_batch(&mut self, step: &VecTransitions<'_>) -> Result<Learned, AgentError>;
 }
+
+/// An agent whose complete training state can be captured and restored: its networks,
+/// optimizer moments, replay memory or rollout, random generators and counters. A run
+/// restored from a checkpoint continues exactly as if it had never stopped.
+pub trait Checkpoint {
+    /// The complete training state, as bytes.
+    fn training_state(&self) -> Result<Vec<u8>, AgentError>;
+
+    /// Restores a state captured by [`training_state`](Checkpoint::training_state) from an
+    /// agent of the same kind and shapes. A state that does not fit is an error and leaves
+    /// the agent unchanged.
+    fn restore_training_state(&mut self, state: &[u8]) -> Result<(), AgentError>;
+}

@@ -45,6 +45,7 @@
 
 pub mod agent;
 pub mod agents;
+mod archive;
 pub mod artifacts;
 mod atomic;
 pub mod env;

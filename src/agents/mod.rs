@@ -10,6 +10,7 @@ pub mod dqn;
 mod file;
 mod loss;
 mod optimizer;
+mod state;
 mod training;
 
 pub use actor_critic::{ActorCritic, ActorCriticConfig};

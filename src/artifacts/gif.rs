@@ -31,8 +31,8 @@ use crate::error::{ArtifactError, Error};
 /// assert_eq!(gif.frames(), 5);
 /// let path = std::env::temp_dir().join(format!("doc-{}.gif", std::process::id()));
 /// gif.finish(&path)?;
-/// assert!(std::fs::read(&path)?.starts_with(b"GIF89a"));
-/// # std::fs::remove_file(path)?;
+/// assert!(std::fs::read(&path).unwrap().starts_with(b"GIF89a"));
+/// # std::fs::remove_file(path).unwrap();
 /// # Ok(())
 /// # }
 /// ```

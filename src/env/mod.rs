@@ -9,16 +9,18 @@
 mod cartpole;
 mod cartpole_render;
 mod render;
+mod snapshot;
 mod space;
 mod step;
 mod vector;
 pub mod wrappers;
 
-pub use cartpole::{AfterDone, CartPole, CartPoleConfig, ResetBounds};
+pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBounds};
 pub use render::{Frame, Render, Rgb};
+pub use snapshot::Snapshot;
 pub use space::{BoxSpace, Discrete, Space};
 pub use step::Step;
-pub use vector::{VecEnv, VecStep};
+pub use vector::{VecEnv, VecEnvState, VecStep};
 pub use wrappers::{EnvironmentExt, EpisodeStatistics, EpisodeSummary, RewardScale, TimeLimit};
 
 use crate::error::EnvError;

@@ -1,6 +1,8 @@
 //! Synchronous vectorized environments.
 
-use super::{Environment, EpisodeSummary};
+use serde::{Deserialize, Serialize};
+
+use super::{Environment, EpisodeSummary, Snapshot};
 use crate::error::EnvError;
 use crate::rng::derive_seed;
 
@@ -203,6 +205,58 @@ where
             truncated: &self.truncated,
             episodes: &self.finished,
         })
+    }
+}
+
+/// Everything a [`VecEnv`] needs to continue exactly: every copy's state and the running
+/// episode bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VecEnvState<S> {
+    copies: Vec<S>,
+    returns: Vec<f64>,
+    lengths: Vec<usize>,
+    needs_reset: bool,
+}
+
+impl<E> VecEnv<E>
+where
+    E: Snapshot,
+    E::Observation: AsRef<[f32]>,
+    E::Action: Clone,
+{
+    /// Captures every copy's state.
+    pub fn snapshot(&self) -> VecEnvState<E::State> {
+        VecEnvState {
+            copies: self.envs.iter().map(Snapshot::snapshot).collect(),
+            returns: self.returns.clone(),
+            lengths: self.lengths.clone(),
+            needs_reset: self.needs_reset,
+        }
+    }
+
+    /// Restores captured states; the observations to act on become those of the restored
+    /// states. A state of another number of copies is an [`EnvError::InvalidConfig`].
+    pub fn restore(&mut self, state: VecEnvState<E::State>) -> Result<&[f32], EnvError> {
+        let n = self.envs.len();
+        if state.copies.len() != n || state.returns.len() != n || state.lengths.len() != n {
+            return Err(EnvError::InvalidConfig {
+                field: "num_envs",
+                reason: format!("a state of {} copies for {n}", state.copies.len()),
+            });
+        }
+        for (i, (env, copy)) in self.envs.iter_mut().zip(state.copies).enumerate() {
+            let observation = env.restore(copy)?;
+            copy_row(
+                &mut self.observations,
+                i,
+                self.obs_dim,
+                observation.as_ref(),
+            )?;
+        }
+        self.returns = state.returns;
+        self.lengths = state.lengths;
+        self.needs_reset = state.needs_reset;
+        Ok(&self.observations)
     }
 }
 

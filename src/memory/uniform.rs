@@ -113,6 +113,69 @@ impl UniformReplay {
         self.next = 0;
     }
 
+    /// The memory's complete contents as bytes (little-endian), for checkpoints.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(32 + self.allocated_bytes());
+        for v in [self.capacity, self.obs_dim, self.len, self.next] {
+            bytes.extend_from_slice(&(v as u64).to_le_bytes());
+        }
+        for field in [
+            &self.observations,
+            &self.next_observations,
+            &self.rewards,
+            &self.terminated,
+            &self.truncated,
+        ] {
+            bytes.extend(field.iter().flat_map(|v| v.to_le_bytes()));
+        }
+        bytes.extend(self.actions.iter().flat_map(|v| v.to_le_bytes()));
+        bytes
+    }
+
+    /// A memory from [`to_bytes`](Self::to_bytes); bytes of another layout are a
+    /// [`MemoryError::InvalidConfig`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, MemoryError> {
+        let bad = |reason: &str| MemoryError::InvalidConfig {
+            field: "bytes",
+            reason: reason.to_string(),
+        };
+        let word = |i: usize| -> Result<usize, MemoryError> {
+            let raw = bytes
+                .get(i * 8..(i + 1) * 8)
+                .ok_or_else(|| bad("truncated header"))?;
+            usize::try_from(u64::from_le_bytes(raw.try_into().expect("8 bytes")))
+                .map_err(|_| bad("size overflow"))
+        };
+        let (capacity, obs_dim, len, next) = (word(0)?, word(1)?, word(2)?, word(3)?);
+        let mut memory = Self::new(capacity, obs_dim)?;
+        if len > capacity || next >= capacity || (len < capacity && next != len) {
+            return Err(bad("inconsistent length and write position"));
+        }
+        let expected = 32 + memory.allocated_bytes();
+        if bytes.len() != expected {
+            return Err(bad(&format!("{} bytes, expected {expected}", bytes.len())));
+        }
+        let mut rest = &bytes[32..];
+        let mut floats = |field: &mut Vec<f32>| {
+            let (head, tail) = rest.split_at(field.len() * 4);
+            for (v, chunk) in field.iter_mut().zip(head.chunks_exact(4)) {
+                *v = f32::from_le_bytes(chunk.try_into().expect("4 bytes"));
+            }
+            rest = tail;
+        };
+        floats(&mut memory.observations);
+        floats(&mut memory.next_observations);
+        floats(&mut memory.rewards);
+        floats(&mut memory.terminated);
+        floats(&mut memory.truncated);
+        for (v, chunk) in memory.actions.iter_mut().zip(rest.chunks_exact(8)) {
+            *v = i64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        }
+        memory.len = len;
+        memory.next = next;
+        Ok(memory)
+    }
+
     fn slot(&self, slot: usize) -> Transition<&[f32]> {
         let rows = slot * self.obs_dim..(slot + 1) * self.obs_dim;
         Transition {

@@ -68,6 +68,16 @@ impl<Q, S: Schedule> EpsilonGreedy<Q, S> {
         &self.values
     }
 
+    /// The random generator (for checkpoints).
+    pub fn generator(&self) -> &SeededRng {
+        &self.rng
+    }
+
+    /// Replaces the random generator (when restoring a checkpoint).
+    pub fn set_generator(&mut self, rng: SeededRng) {
+        self.rng = rng;
+    }
+
     /// The action-value source, mutably (e.g. to train it).
     pub fn values_mut(&mut self) -> &mut Q {
         &mut self.values

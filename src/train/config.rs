@@ -3,7 +3,7 @@
 use crate::error::AgentError;
 
 /// When a run counts as solved and stops.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum StopRule {
     /// Run the whole budget.
     Never,

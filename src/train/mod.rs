@@ -3,6 +3,7 @@
 //! task is solved, evaluates greedily on a separate seeded environment, reports progress on
 //! stderr and returns a [`TrainSummary`] that prints as one JSON line.
 
+mod checkpoint;
 mod config;
 mod evaluate;
 mod progress;
@@ -12,6 +13,7 @@ mod stop;
 mod summary;
 mod trainer;
 
+pub use checkpoint::{Checkpoints, checkpoint_summary};
 pub use config::{StopRule, TrainConfig};
 pub use evaluate::{Evaluation, evaluate};
 pub use record::EpisodeRecord;

@@ -2,6 +2,8 @@
 
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
+
 use super::{EpisodeRecord, StopTracker, TrainConfig, TrainSummary, evaluate, progress};
 use crate::agent::{Agent, Learned};
 use crate::env::Environment;
@@ -12,7 +14,7 @@ use crate::rng::derive_seed;
 pub(super) type EpisodeHook<'a> = Box<dyn FnMut(&EpisodeRecord) -> Result<(), Error> + 'a>;
 
 /// Means of what the agent reported since the last finished episode.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct UpdateStats {
     loss_sum: f64,
     loss_count: u64,
@@ -40,10 +42,28 @@ impl UpdateStats {
     }
 }
 
+/// The run's bookkeeping as a checkpoint stores it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct RunState {
+    summary: TrainSummary,
+    wall_s: f64,
+    tracker: StopTracker,
+    stats: UpdateStats,
+}
+
+impl RunState {
+    /// The counters when the state was taken.
+    pub(super) fn summary(&self) -> &TrainSummary {
+        &self.summary
+    }
+}
+
 /// Counters, stop rule, hooks, evaluations and progress of one run.
 pub(super) struct Run<'c> {
     config: &'c TrainConfig,
     start: Instant,
+    /// Seconds run before a resume.
+    earlier_s: f64,
     tracker: StopTracker,
     stats: UpdateStats,
     eval_seed: u64,
@@ -56,6 +76,7 @@ impl<'c> Run<'c> {
         Ok(Self {
             config,
             start: Instant::now(),
+            earlier_s: 0.0,
             tracker: StopTracker::new(config.stop, env_threshold),
             stats: UpdateStats::default(),
             eval_seed: derive_seed(config.seed, 1),
@@ -74,6 +95,30 @@ impl<'c> Run<'c> {
                 solved_at_wall_s: None,
             },
         })
+    }
+
+    /// Seconds since the run started, earlier sessions of a resumed run included.
+    fn wall_s(&self) -> f64 {
+        self.earlier_s + self.start.elapsed().as_secs_f64()
+    }
+
+    /// What a checkpoint needs of the run's bookkeeping.
+    pub(super) fn state(&self) -> RunState {
+        RunState {
+            summary: self.summary.clone(),
+            wall_s: self.wall_s(),
+            tracker: self.tracker.clone(),
+            stats: self.stats.clone(),
+        }
+    }
+
+    /// Continues from a checkpoint's bookkeeping.
+    pub(super) fn restore(&mut self, state: RunState) {
+        self.summary = state.summary;
+        self.earlier_s = state.wall_s;
+        self.start = Instant::now();
+        self.tracker = state.tracker;
+        self.stats = state.stats;
     }
 
     /// The seed of the training environment's first reset.
@@ -122,7 +167,7 @@ impl<'c> Run<'c> {
             entropy: UpdateStats::mean(stats.entropy_sum, stats.entropy_count),
             mean_loss: UpdateStats::mean(stats.loss_sum, stats.loss_count),
             updates: self.summary.updates,
-            wall_s: self.start.elapsed().as_secs_f64(),
+            wall_s: self.wall_s(),
         };
         self.stats.epsilon = stats.epsilon;
         let solved = self.tracker.push(episode_return);
@@ -159,7 +204,7 @@ impl<'c> Run<'c> {
         E: Environment<Action = usize>,
         A: Agent<E::Observation>,
     {
-        self.summary.wall_s = self.start.elapsed().as_secs_f64();
+        self.summary.wall_s = self.wall_s();
         self.summary.mean_return_100 = self.tracker.mean_return();
         if self.config.eval_episodes > 0 {
             let evaluation = evaluate(agent, eval_env, self.config.eval_episodes, self.eval_seed)?;

@@ -2,6 +2,8 @@
 
 use std::collections::VecDeque;
 
+use serde::{Deserialize, Serialize};
+
 use super::StopRule;
 
 /// Tracks recent episode returns and says when a [`StopRule`] is met.
@@ -17,10 +19,11 @@ use super::StopRule;
 ///     .collect();
 /// assert_eq!(solved, [false, false, false, false, false, true]);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StopTracker {
     rule: StopRule,
-    threshold: f64,
+    /// `None`: no threshold, so the rule is never met.
+    threshold: Option<f64>,
     window: VecDeque<f64>,
     window_len: usize,
     streak: usize,
@@ -37,7 +40,7 @@ impl StopTracker {
         };
         Self {
             rule,
-            threshold: threshold.unwrap_or(f64::INFINITY),
+            threshold,
             window: VecDeque::with_capacity(window_len),
             window_len: window_len.max(1),
             streak: 0,
@@ -50,11 +53,8 @@ impl StopTracker {
             self.window.pop_front();
         }
         self.window.push_back(episode_return);
-        self.streak = if episode_return >= self.threshold {
-            self.streak + 1
-        } else {
-            0
-        };
+        let success = self.threshold.is_some_and(|t| episode_return >= t);
+        self.streak = if success { self.streak + 1 } else { 0 };
         self.is_met()
     }
 
@@ -64,7 +64,10 @@ impl StopTracker {
             StopRule::Never => false,
             StopRule::MeanReturn { window, .. } => {
                 self.window.len() >= window
-                    && self.mean_return().is_some_and(|m| m >= self.threshold)
+                    && self
+                        .threshold
+                        .zip(self.mean_return())
+                        .is_some_and(|(t, m)| m >= t)
             }
             StopRule::ConsecutiveSuccesses { count, .. } => self.streak >= count,
         }

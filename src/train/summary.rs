@@ -1,10 +1,10 @@
 //! The result of a training run.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a training run achieved; [`to_json`](Self::to_json) gives the one-line JSON the
 /// examples print on stdout.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainSummary {
     /// The algorithm's name.
     pub algorithm: String,

@@ -1,9 +1,12 @@
 //! The loops themselves.
 
+use std::path::PathBuf;
+
+use super::checkpoint::{self, Checkpoints, LoopState};
 use super::run::{EpisodeHook, Run};
 use super::{EpisodeRecord, TrainConfig, TrainSummary};
-use crate::agent::{Agent, Mode, VecAgent, VecTransitions};
-use crate::env::{Environment, VecEnv};
+use crate::agent::{Agent, Checkpoint, Mode, VecAgent, VecTransitions};
+use crate::env::{Environment, Snapshot, VecEnv};
 use crate::error::Error;
 use crate::memory::Transition;
 
@@ -11,7 +14,9 @@ use crate::memory::Transition;
 /// or the stop rule is met; then evaluates greedily.
 ///
 /// The training environment's first reset is seeded with `derive_seed(seed, 0)`, every
-/// evaluation's with `derive_seed(seed, 1)`, so a run is fixed by its seed.
+/// evaluation's with `derive_seed(seed, 1)`, so a run is fixed by its seed. With
+/// [`with_checkpoints`](Self::with_checkpoints) the run saves its complete state as it goes,
+/// and [`resume_from`](Self::resume_from) continues such a run exactly.
 ///
 /// ```
 /// use cinder_rl::env::{CartPole, CartPoleConfig};
@@ -45,6 +50,15 @@ use crate::memory::Transition;
 pub struct Trainer<'a> {
     config: TrainConfig,
     hooks: Vec<EpisodeHook<'a>>,
+    checkpoints: Option<Checkpoints>,
+    resume_from: Option<PathBuf>,
+}
+
+/// Where the single-environment loop starts: a fresh reset, or mid-episode after a resume.
+struct Start<O> {
+    observation: O,
+    episode_return: f64,
+    episode_length: u64,
 }
 
 impl<'a> Trainer<'a> {
@@ -53,16 +67,32 @@ impl<'a> Trainer<'a> {
         Self {
             config,
             hooks: Vec::new(),
+            checkpoints: None,
+            resume_from: None,
         }
     }
 
     /// Adds a callback run with each finished episode's record (to write metrics, keep a
-    /// learning curve, checkpoint...).
+    /// learning curve...).
     pub fn on_episode(
         mut self,
         hook: impl FnMut(&EpisodeRecord) -> Result<(), Error> + 'a,
     ) -> Self {
         self.hooks.push(Box::new(hook));
+        self
+    }
+
+    /// Saves the run's complete state as it goes (used by [`run_resumable`](Self::run_resumable)
+    /// and [`run_vec_resumable`](Self::run_vec_resumable)).
+    pub fn with_checkpoints(mut self, checkpoints: Checkpoints) -> Self {
+        self.checkpoints = Some(checkpoints);
+        self
+    }
+
+    /// Continues the run saved in the checkpoint at `path` (written by a run with the same
+    /// seed) instead of starting afresh; the budget and stop rule are this trainer's.
+    pub fn resume_from(mut self, path: impl Into<PathBuf>) -> Self {
+        self.resume_from = Some(path.into());
         self
     }
 
@@ -78,30 +108,88 @@ impl<'a> Trainer<'a> {
         A: Agent<E::Observation>,
     {
         let mut run = Run::new(&self.config, env.reward_threshold())?;
-        let mut observation = env.reset(Some(run.env_seed()));
-        'episodes: while run.episodes_left() {
-            let (mut episode_return, mut length) = (0.0, 0u64);
-            loop {
-                if !run.steps_left(1) {
-                    break 'episodes;
+        let start = Start {
+            observation: env.reset(Some(run.env_seed())),
+            episode_return: 0.0,
+            episode_length: 0,
+        };
+        single_loop(
+            &mut run,
+            &mut self.hooks,
+            agent,
+            env,
+            eval_env,
+            start,
+            |_, _, _, _| Ok(()),
+        )?;
+        run.finish(agent, eval_env)
+    }
+
+    /// [`run`](Self::run), saving checkpoints when [`with_checkpoints`](Self::with_checkpoints)
+    /// asks for them and continuing from one when [`resume_from`](Self::resume_from) names it.
+    pub fn run_resumable<E, A>(
+        &mut self,
+        agent: &mut A,
+        env: &mut E,
+        eval_env: &mut E,
+    ) -> Result<TrainSummary, Error>
+    where
+        E: Snapshot<Action = usize>,
+        A: Agent<E::Observation> + Checkpoint,
+    {
+        let mut run = Run::new(&self.config, env.reward_threshold())?;
+        let start = match &self.resume_from {
+            Some(path) => {
+                let (state, env_state, agent_state) = checkpoint::load(path, self.config.seed)?;
+                agent.restore_training_state(&agent_state)?;
+                run.restore(state.run);
+                Start {
+                    observation: env.restore(env_state)?,
+                    episode_return: state.episode_return,
+                    episode_length: state.episode_length,
                 }
-                let action = agent.act(&observation, Mode::Explore)?;
-                let step = env.step(action)?;
-                run.summary.env_steps += 1;
-                length += 1;
-                episode_return += step.reward;
-                let transition = Transition::from_step(observation, action, step);
-                run.learned(&agent.observe(&transition)?);
-                if transition.done() {
-                    break;
+            }
+            None => Start {
+                observation: env.reset(Some(run.env_seed())),
+                episode_return: 0.0,
+                episode_length: 0,
+            },
+        };
+        let checkpoints = self.checkpoints.clone();
+        let seed = self.config.seed;
+        single_loop(
+            &mut run,
+            &mut self.hooks,
+            agent,
+            env,
+            eval_env,
+            start,
+            |run, env, agent, episode| {
+                let Some(checkpoints) = &checkpoints else {
+                    return Ok(());
+                };
+                if !(episode.is_final
+                    || run
+                        .summary
+                        .env_steps
+                        .is_multiple_of(checkpoints.every_env_steps.max(1)))
+                {
+                    return Ok(());
                 }
-                observation = transition.next_observation;
-            }
-            if run.episode_end(episode_return, length, &mut self.hooks, agent, eval_env)? {
-                break;
-            }
-            observation = env.reset(None);
-        }
+                let state = LoopState {
+                    seed,
+                    run: run.state(),
+                    episode_return: episode.episode_return,
+                    episode_length: episode.episode_length,
+                };
+                checkpoint::save(
+                    &checkpoints.path,
+                    &state,
+                    &env.snapshot(),
+                    agent.training_state()?,
+                )
+            },
+        )?;
         run.finish(agent, eval_env)
     }
 
@@ -120,39 +208,188 @@ impl<'a> Trainer<'a> {
         A: VecAgent + Agent<E::Observation>,
     {
         let mut run = Run::new(&self.config, eval_env.reward_threshold())?;
-        let n = envs.num_envs() as u64;
-        let mut observations = envs.reset(Some(run.env_seed()))?.to_vec();
-        let mut actions = Vec::with_capacity(envs.num_envs());
-        while run.episodes_left() && run.steps_left(n) {
-            agent.act_batch(&observations, Mode::Explore, &mut actions)?;
-            let step = envs.step(&actions)?;
-            run.summary.env_steps += n;
-            let learned = agent.observe_batch(&VecTransitions {
-                observations: &observations,
-                actions: &actions,
-                rewards: step.rewards,
-                next_observations: step.next_observations,
-                terminated: step.terminated,
-                truncated: step.truncated,
-            })?;
-            run.learned(&learned);
-            observations.copy_from_slice(step.observations);
-            let mut solved = false;
-            for (_, episode) in step.episodes {
-                solved |= run.episode_end(
-                    episode.episode_return,
-                    episode.length as u64,
-                    &mut self.hooks,
-                    agent,
-                    eval_env,
-                )?;
-            }
-            if solved {
-                break;
-            }
-        }
+        envs.reset(Some(run.env_seed()))?;
+        vec_loop(
+            &mut run,
+            &mut self.hooks,
+            agent,
+            envs,
+            eval_env,
+            |_, _, _, _| Ok(()),
+        )?;
         run.finish(agent, eval_env)
     }
+
+    /// [`run_vec`](Self::run_vec) with checkpoints and resumption, as
+    /// [`run_resumable`](Self::run_resumable).
+    pub fn run_vec_resumable<E, A>(
+        &mut self,
+        agent: &mut A,
+        envs: &mut VecEnv<E>,
+        eval_env: &mut E,
+    ) -> Result<TrainSummary, Error>
+    where
+        E: Snapshot<Action = usize>,
+        E::Observation: AsRef<[f32]>,
+        A: VecAgent + Agent<E::Observation> + Checkpoint,
+    {
+        let mut run = Run::new(&self.config, eval_env.reward_threshold())?;
+        match &self.resume_from {
+            Some(path) => {
+                let (state, env_state, agent_state) = checkpoint::load(path, self.config.seed)?;
+                agent.restore_training_state(&agent_state)?;
+                run.restore(state.run);
+                envs.restore(env_state)?;
+            }
+            None => {
+                envs.reset(Some(run.env_seed()))?;
+            }
+        }
+        let checkpoints = self.checkpoints.clone();
+        let seed = self.config.seed;
+        vec_loop(
+            &mut run,
+            &mut self.hooks,
+            agent,
+            envs,
+            eval_env,
+            |run, envs, agent, is_final| {
+                let Some(checkpoints) = &checkpoints else {
+                    return Ok(());
+                };
+                let every = checkpoints.every_env_steps.max(1);
+                let n = envs.num_envs() as u64;
+                let crossed = run.summary.env_steps / every != (run.summary.env_steps - n) / every;
+                if !(is_final || crossed) {
+                    return Ok(());
+                }
+                let state = LoopState {
+                    seed,
+                    run: run.state(),
+                    episode_return: 0.0,
+                    episode_length: 0,
+                };
+                checkpoint::save(
+                    &checkpoints.path,
+                    &state,
+                    &envs.snapshot(),
+                    agent.training_state()?,
+                )
+            },
+        )?;
+        run.finish(agent, eval_env)
+    }
+}
+
+/// The partial episode at a checkpoint.
+struct EpisodeSoFar {
+    episode_return: f64,
+    episode_length: u64,
+    is_final: bool,
+}
+
+/// Act, step, observe, until the budget is spent or the stop rule is met; `after_step` runs
+/// after every step (with `is_final` after the last).
+fn single_loop<E, A>(
+    run: &mut Run<'_>,
+    hooks: &mut [EpisodeHook<'_>],
+    agent: &mut A,
+    env: &mut E,
+    eval_env: &mut E,
+    start: Start<E::Observation>,
+    mut after_step: impl FnMut(&Run<'_>, &E, &A, EpisodeSoFar) -> Result<(), Error>,
+) -> Result<(), Error>
+where
+    E: Environment<Action = usize>,
+    A: Agent<E::Observation>,
+{
+    let Start {
+        mut observation,
+        mut episode_return,
+        mut episode_length,
+    } = start;
+    while run.episodes_left() && run.steps_left(1) {
+        let action = agent.act(&observation, Mode::Explore)?;
+        let step = env.step(action)?;
+        run.summary.env_steps += 1;
+        episode_length += 1;
+        episode_return += step.reward;
+        let transition = Transition::from_step(observation, action, step);
+        run.learned(&agent.observe(&transition)?);
+        let mut solved = false;
+        observation = if transition.done() {
+            solved = run.episode_end(episode_return, episode_length, hooks, agent, eval_env)?;
+            (episode_return, episode_length) = (0.0, 0);
+            env.reset(None)
+        } else {
+            transition.next_observation
+        };
+        let is_final = solved || !run.episodes_left() || !run.steps_left(1);
+        after_step(
+            run,
+            env,
+            agent,
+            EpisodeSoFar {
+                episode_return,
+                episode_length,
+                is_final,
+            },
+        )?;
+        if solved {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The N-copy loop; `after_step` runs after every step (with `true` after the last).
+fn vec_loop<E, A>(
+    run: &mut Run<'_>,
+    hooks: &mut [EpisodeHook<'_>],
+    agent: &mut A,
+    envs: &mut VecEnv<E>,
+    eval_env: &mut E,
+    mut after_step: impl FnMut(&Run<'_>, &VecEnv<E>, &A, bool) -> Result<(), Error>,
+) -> Result<(), Error>
+where
+    E: Environment<Action = usize>,
+    E::Observation: AsRef<[f32]>,
+    A: VecAgent + Agent<E::Observation>,
+{
+    let n = envs.num_envs() as u64;
+    let mut observations = envs.observations().to_vec();
+    let mut actions = Vec::with_capacity(envs.num_envs());
+    while run.episodes_left() && run.steps_left(n) {
+        agent.act_batch(&observations, Mode::Explore, &mut actions)?;
+        let step = envs.step(&actions)?;
+        run.summary.env_steps += n;
+        let learned = agent.observe_batch(&VecTransitions {
+            observations: &observations,
+            actions: &actions,
+            rewards: step.rewards,
+            next_observations: step.next_observations,
+            terminated: step.terminated,
+            truncated: step.truncated,
+        })?;
+        run.learned(&learned);
+        observations.copy_from_slice(step.observations);
+        let mut solved = false;
+        for (_, episode) in step.episodes {
+            solved |= run.episode_end(
+                episode.episode_return,
+                episode.length as u64,
+                hooks,
+                agent,
+                eval_env,
+            )?;
+        }
+        let is_final = solved || !run.episodes_left() || !run.steps_left(n);
+        after_step(run, envs, agent, is_final)?;
+        if solved {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Trains `agent` on `env` with `config`, evaluating on `eval_env`; see [`Trainer`].

@@ -42,17 +42,17 @@ use crate::rng::{SeededRng, derive_seed, seeded};
 /// # }
 /// ```
 pub struct ActorCritic<M: ActorCriticNetwork> {
-    config: ActorCriticConfig,
-    network: M,
-    acting: M,
-    optimizer: ModuleOptimizer,
-    rollout: Rollout,
-    rng: SeededRng,
-    inner: Device,
-    obs_dim: usize,
-    n_actions: usize,
-    env_steps: u64,
-    updates: u64,
+    pub(super) config: ActorCriticConfig,
+    pub(super) network: M,
+    pub(super) acting: M,
+    pub(super) optimizer: ModuleOptimizer,
+    pub(super) rollout: Rollout,
+    pub(super) rng: SeededRng,
+    pub(super) inner: Device,
+    pub(super) obs_dim: usize,
+    pub(super) n_actions: usize,
+    pub(super) env_steps: u64,
+    pub(super) updates: u64,
 }
 
 impl<M: ActorCriticNetwork> ActorCritic<M> {
@@ -224,7 +224,7 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         Ok(())
     }
 
-    fn header(&self) -> Header {
+    pub(super) fn header(&self) -> Header {
         Header {
             kind: "actor-critic".into(),
             obs_dim: self.obs_dim,

@@ -2,6 +2,7 @@
 //! [`ActorCriticConfig`] and presets.
 
 mod agent;
+mod checkpoint;
 mod config;
 mod presets;
 mod rollout;

@@ -4,7 +4,7 @@ use crate::agent::VecTransitions;
 
 /// `steps` rows of `num_envs` transitions each, field by field; row-major, so transition
 /// `(t, i)` of copy `i` at step `t` sits at index `t * num_envs + i`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Rollout {
     pub num_envs: usize,
     pub obs_dim: usize,

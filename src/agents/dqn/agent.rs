@@ -39,20 +39,20 @@ use crate::rng::{SeededRng, derive_seed, seeded};
 /// # }
 /// ```
 pub struct Dqn<M: QNetwork> {
-    config: DqnConfig,
-    online: M,
-    target: M,
-    explorer: EpsilonGreedy<QValues<M>, AnySchedule>,
-    optimizer: ModuleOptimizer,
-    memory: UniformReplay,
-    batch: Batch,
-    sample_rng: SeededRng,
-    inner: Device,
-    obs_dim: usize,
-    n_actions: usize,
-    env_steps: u64,
-    episodes: u64,
-    updates: u64,
+    pub(super) config: DqnConfig,
+    pub(super) online: M,
+    pub(super) target: M,
+    pub(super) explorer: EpsilonGreedy<QValues<M>, AnySchedule>,
+    pub(super) optimizer: ModuleOptimizer,
+    pub(super) memory: UniformReplay,
+    pub(super) batch: Batch,
+    pub(super) sample_rng: SeededRng,
+    pub(super) inner: Device,
+    pub(super) obs_dim: usize,
+    pub(super) n_actions: usize,
+    pub(super) env_steps: u64,
+    pub(super) episodes: u64,
+    pub(super) updates: u64,
 }
 
 impl<M: QNetwork> Dqn<M> {
@@ -224,7 +224,7 @@ impl<M: QNetwork> Dqn<M> {
         }
     }
 
-    fn refresh_acting_network(&mut self) {
+    pub(super) fn refresh_acting_network(&mut self) {
         *self.explorer.values_mut() = QValues::new(
             self.online.valid(),
             self.obs_dim,
@@ -248,7 +248,7 @@ impl<M: QNetwork> Dqn<M> {
         Ok(())
     }
 
-    fn header(&self) -> Header {
+    pub(super) fn header(&self) -> Header {
         Header {
             kind: "dqn".into(),
             obs_dim: self.obs_dim,

@@ -1,0 +1,62 @@
+//! The actor-critic agent's complete training state.
+
+use serde::{Deserialize, Serialize};
+
+use super::ActorCritic;
+use super::rollout::Rollout;
+use crate::agent::Checkpoint;
+use crate::agents::state::{StateReader, StateWriter};
+use crate::error::AgentError;
+use crate::nn::ActorCriticNetwork;
+use crate::rng::SeededRng;
+
+/// Counters, generator and the rollout collected since the last update.
+#[derive(Serialize, Deserialize)]
+struct Progress {
+    rng: SeededRng,
+    env_steps: u64,
+    updates: u64,
+    rollout: Rollout,
+}
+
+impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
+    /// The network, the optimizer's moments, the partial rollout, the random generator and the
+    /// counters.
+    fn training_state(&self) -> Result<Vec<u8>, AgentError> {
+        let progress = Progress {
+            rng: self.rng.clone(),
+            env_steps: self.env_steps,
+            updates: self.updates,
+            rollout: self.rollout.clone(),
+        };
+        Ok(StateWriter::new(&self.header())
+            .module("network", &self.acting)?
+            .optimizer("optimizer", &self.optimizer)?
+            .json("progress", &progress)
+            .finish())
+    }
+
+    fn restore_training_state(&mut self, state: &[u8]) -> Result<(), AgentError> {
+        let reader = StateReader::new(state, &self.header())?;
+        let network = reader.module("network", &self.network)?;
+        let fresh = self.config.optimizer.init(self.config.clip_grad_value);
+        let optimizer = reader.optimizer("optimizer", fresh)?;
+        let progress: Progress = reader.json("progress")?;
+        if (progress.rollout.num_envs, progress.rollout.obs_dim)
+            != (self.rollout.num_envs, self.rollout.obs_dim)
+        {
+            return Err(AgentError::InvalidConfig {
+                field: "num_envs",
+                reason: "the state's rollout has other copies or observations".into(),
+            });
+        }
+        self.network = network;
+        self.acting = self.network.valid();
+        self.optimizer = optimizer;
+        self.rng = progress.rng;
+        self.env_steps = progress.env_steps;
+        self.updates = progress.updates;
+        self.rollout = progress.rollout;
+        Ok(())
+    }
+}

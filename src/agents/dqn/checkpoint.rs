@@ -1,0 +1,80 @@
+//! The DQN agent's complete training state.
+
+use serde::{Deserialize, Serialize};
+
+use super::Dqn;
+use crate::agent::Checkpoint;
+use crate::agents::state::{StateReader, StateWriter};
+use crate::error::AgentError;
+use crate::memory::{ReplayMemory, UniformReplay};
+use crate::nn::QNetwork;
+use crate::rng::SeededRng;
+
+/// Counters and generators.
+#[derive(Serialize, Deserialize)]
+struct Progress {
+    explorer_rng: SeededRng,
+    explorer_step: u64,
+    sample_rng: SeededRng,
+    env_steps: u64,
+    episodes: u64,
+    updates: u64,
+}
+
+impl<M: QNetwork> Checkpoint for Dqn<M> {
+    /// Online and target networks, Adam/RMSprop moments, the whole replay memory, both random
+    /// generators, the exploration step and the counters.
+    fn training_state(&self) -> Result<Vec<u8>, AgentError> {
+        let progress = Progress {
+            explorer_rng: self.explorer.generator().clone(),
+            explorer_step: self.explorer.step(),
+            sample_rng: self.sample_rng.clone(),
+            env_steps: self.env_steps,
+            episodes: self.episodes,
+            updates: self.updates,
+        };
+        Ok(StateWriter::new(&self.header())
+            .module("online", &self.online.valid())?
+            .module("target", &self.target)?
+            .optimizer("optimizer", &self.optimizer)?
+            .bytes("replay", self.memory.to_bytes())
+            .json("progress", &progress)
+            .finish())
+    }
+
+    fn restore_training_state(&mut self, state: &[u8]) -> Result<(), AgentError> {
+        let reader = StateReader::new(state, &self.header())?;
+        let online = reader.module("online", &self.online)?;
+        let target = reader.module("target", &self.target)?;
+        let fresh = self.config.optimizer.init(self.config.clip_grad_value);
+        let optimizer = reader.optimizer("optimizer", fresh)?;
+        let memory = UniformReplay::from_bytes(reader.bytes("replay")?)?;
+        if (memory.capacity(), memory.obs_dim()) != (self.memory.capacity(), self.memory.obs_dim())
+        {
+            return Err(AgentError::InvalidConfig {
+                field: "replay_capacity",
+                reason: format!(
+                    "the state's memory holds {} transitions of {}, this agent's {} of {}",
+                    memory.capacity(),
+                    memory.obs_dim(),
+                    self.memory.capacity(),
+                    self.memory.obs_dim()
+                ),
+            });
+        }
+        let progress: Progress = reader.json("progress")?;
+
+        self.online = online;
+        self.target = target;
+        self.optimizer = optimizer;
+        self.memory = memory;
+        self.sample_rng = progress.sample_rng;
+        self.env_steps = progress.env_steps;
+        self.episodes = progress.episodes;
+        self.updates = progress.updates;
+        self.refresh_acting_network();
+        self.explorer.set_generator(progress.explorer_rng);
+        self.explorer.set_step(progress.explorer_step);
+        Ok(())
+    }
+}

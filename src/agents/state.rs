@@ -1,0 +1,104 @@
+//! Reading and writing agents' training states (see [`Checkpoint`](crate::agent::Checkpoint)):
+//! an [`Archive`] of networks, optimizer moments and JSON-encoded counters and generators.
+
+use std::path::Path;
+
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
+use burn::tensor::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::file::{
+    Header, check_header, format_error, load_module_bytes, module_bytes, put_header,
+};
+use crate::archive::Archive;
+use crate::error::AgentError;
+
+/// The name errors give a training state, which lives in memory rather than in a file.
+const SOURCE: &str = "training state";
+
+fn source() -> &'static Path {
+    Path::new(SOURCE)
+}
+
+/// Builds a training state.
+pub(crate) struct StateWriter(Archive);
+
+impl StateWriter {
+    pub fn new(header: &Header) -> Self {
+        let mut archive = Archive::default();
+        put_header(&mut archive, header);
+        Self(archive)
+    }
+
+    pub fn module<M: Module>(mut self, name: &str, module: &M) -> Result<Self, AgentError> {
+        self.0.put(name, module_bytes(module, source())?);
+        Ok(self)
+    }
+
+    pub fn optimizer(
+        mut self,
+        name: &str,
+        optimizer: &ModuleOptimizer,
+    ) -> Result<Self, AgentError> {
+        let bytes = optimizer.into_bytes().map_err(|e| {
+            format_error(source(), format!("cannot serialise the optimizer: {e:?}"))
+        })?;
+        self.0.put(name, bytes.to_vec());
+        Ok(self)
+    }
+
+    pub fn json<T: Serialize>(mut self, name: &str, value: &T) -> Self {
+        self.0.put(
+            name,
+            serde_json::to_vec(value).expect("plain data serialises"),
+        );
+        self
+    }
+
+    pub fn bytes(mut self, name: &str, bytes: Vec<u8>) -> Self {
+        self.0.put(name, bytes);
+        self
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        self.0.encode()
+    }
+}
+
+/// Reads a training state, checking that it was written by an agent like `expected`.
+pub(crate) struct StateReader(Archive);
+
+impl StateReader {
+    pub fn new(state: &[u8], expected: &Header) -> Result<Self, AgentError> {
+        let archive = Archive::decode(state).map_err(|e| format_error(source(), e))?;
+        check_header(&archive, expected, source())?;
+        Ok(Self(archive))
+    }
+
+    pub fn bytes(&self, name: &str) -> Result<&[u8], AgentError> {
+        self.0.require(name).map_err(|e| format_error(source(), e))
+    }
+
+    /// A copy of `like` with the weights stored under `name`.
+    pub fn module<M: Module>(&self, name: &str, like: &M) -> Result<M, AgentError> {
+        load_module_bytes(like, self.bytes(name)?, source())
+    }
+
+    /// `fresh` with the optimizer state stored under `name`.
+    pub fn optimizer(
+        &self,
+        name: &str,
+        fresh: ModuleOptimizer,
+    ) -> Result<ModuleOptimizer, AgentError> {
+        fresh
+            .from_bytes(Bytes::from_bytes_vec(self.bytes(name)?.to_vec()))
+            .map_err(|e| format_error(source(), format!("unreadable optimizer state: {e:?}")))
+    }
+
+    pub fn json<T: DeserializeOwned>(&self, name: &str) -> Result<T, AgentError> {
+        serde_json::from_slice(self.bytes(name)?)
+            .map_err(|e| format_error(source(), format!("unreadable `{name}`: {e}")))
+    }
+}
