@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::TrainSummary;
-use super::run::RunState;
+use super::run::{Run, RunState};
+use crate::agent::Checkpoint;
 use crate::archive::Archive;
 use crate::error::{ArtifactError, Error};
 
@@ -26,13 +27,54 @@ pub struct Checkpoints {
     pub every_env_steps: u64,
 }
 
+impl Checkpoints {
+    /// Whether a checkpoint is due after a step of `steps` environment steps that brought the
+    /// run to `env_steps`, or after the run's last step.
+    pub(super) fn due(&self, env_steps: u64, steps: u64, is_final: bool) -> bool {
+        let every = self.every_env_steps.max(1);
+        is_final || env_steps / every != env_steps.saturating_sub(steps) / every
+    }
+
+    /// Writes the run, the environment's state and the agent's training state.
+    pub(super) fn write<S: Serialize, A: Checkpoint>(
+        &self,
+        seed: u64,
+        run: &Run<'_>,
+        env: &S,
+        agent: &A,
+        episode_so_far: (f64, u64),
+    ) -> Result<(), Error> {
+        let state = LoopState {
+            seed,
+            run: run.state(),
+            episode_return: episode_so_far.0,
+            episode_length: episode_so_far.1,
+        };
+        save(&self.path, &state, env, agent.training_state()?)
+    }
+}
+
+/// Restores `run` and `agent` from the checkpoint at `path` (of a run seeded with `seed`);
+/// returns the environment's state and the partial episode's return and length.
+pub(super) fn resume<S: DeserializeOwned, A: Checkpoint>(
+    path: &Path,
+    seed: u64,
+    run: &mut Run<'_>,
+    agent: &mut A,
+) -> Result<(S, f64, u64), Error> {
+    let (state, env, agent_state) = load(path, seed)?;
+    agent.restore_training_state(&agent_state)?;
+    run.restore(state.run);
+    Ok((env, state.episode_return, state.episode_length))
+}
+
 /// What the training loop stores besides the agent and the environment.
 #[derive(Debug, Serialize, Deserialize)]
-pub(super) struct LoopState {
-    pub seed: u64,
-    pub run: RunState,
-    pub episode_return: f64,
-    pub episode_length: u64,
+struct LoopState {
+    seed: u64,
+    run: RunState,
+    episode_return: f64,
+    episode_length: u64,
 }
 
 fn format_error(path: &Path, reason: impl Into<String>) -> Error {
@@ -44,7 +86,7 @@ fn format_error(path: &Path, reason: impl Into<String>) -> Error {
 }
 
 /// Writes a checkpoint to `path`, atomically.
-pub(super) fn save<S: Serialize>(
+fn save<S: Serialize>(
     path: &Path,
     state: &LoopState,
     env: &S,
@@ -84,10 +126,7 @@ pub fn checkpoint_summary(path: &Path) -> Result<TrainSummary, Error> {
 }
 
 /// Reads the checkpoint at `path`, checking it belongs to a run seeded with `seed`.
-pub(super) fn load<S: DeserializeOwned>(
-    path: &Path,
-    seed: u64,
-) -> Result<(LoopState, S, Vec<u8>), Error> {
+fn load<S: DeserializeOwned>(path: &Path, seed: u64) -> Result<(LoopState, S, Vec<u8>), Error> {
     let (archive, state) = read(path)?;
     let entry = |name: &str| archive.require(name).map_err(|e| format_error(path, e));
     if state.seed != seed {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::checkpoint::{self, Checkpoints, LoopState};
+use super::checkpoint::{self, Checkpoints};
 use super::run::{EpisodeHook, Run};
 use super::{EpisodeRecord, TrainConfig, TrainSummary};
 use crate::agent::{Agent, Checkpoint, Mode, VecAgent, VecTransitions};
@@ -140,13 +140,12 @@ impl<'a> Trainer<'a> {
         let mut run = Run::new(&self.config, env.reward_threshold())?;
         let start = match &self.resume_from {
             Some(path) => {
-                let (state, env_state, agent_state) = checkpoint::load(path, self.config.seed)?;
-                agent.restore_training_state(&agent_state)?;
-                run.restore(state.run);
+                let (env_state, episode_return, episode_length) =
+                    checkpoint::resume(path, self.config.seed, &mut run, agent)?;
                 Start {
                     observation: env.restore(env_state)?,
-                    episode_return: state.episode_return,
-                    episode_length: state.episode_length,
+                    episode_return,
+                    episode_length,
                 }
             }
             None => Start {
@@ -155,8 +154,7 @@ impl<'a> Trainer<'a> {
                 episode_length: 0,
             },
         };
-        let checkpoints = self.checkpoints.clone();
-        let seed = self.config.seed;
+        let (checkpoints, seed) = (self.checkpoints.clone(), self.config.seed);
         single_loop(
             &mut run,
             &mut self.hooks,
@@ -164,30 +162,15 @@ impl<'a> Trainer<'a> {
             env,
             eval_env,
             start,
-            |run, env, agent, episode| {
-                let Some(checkpoints) = &checkpoints else {
-                    return Ok(());
-                };
-                if !(episode.is_final
-                    || run
-                        .summary
-                        .env_steps
-                        .is_multiple_of(checkpoints.every_env_steps.max(1)))
-                {
-                    return Ok(());
-                }
-                let state = LoopState {
+            |run, env, agent, episode| match &checkpoints {
+                Some(c) if c.due(run.summary.env_steps, 1, episode.is_final) => c.write(
                     seed,
-                    run: run.state(),
-                    episode_return: episode.episode_return,
-                    episode_length: episode.episode_length,
-                };
-                checkpoint::save(
-                    &checkpoints.path,
-                    &state,
+                    run,
                     &env.snapshot(),
-                    agent.training_state()?,
-                )
+                    agent,
+                    (episode.episode_return, episode.episode_length),
+                ),
+                _ => Ok(()),
             },
         )?;
         run.finish(agent, eval_env)
@@ -236,17 +219,15 @@ impl<'a> Trainer<'a> {
         let mut run = Run::new(&self.config, eval_env.reward_threshold())?;
         match &self.resume_from {
             Some(path) => {
-                let (state, env_state, agent_state) = checkpoint::load(path, self.config.seed)?;
-                agent.restore_training_state(&agent_state)?;
-                run.restore(state.run);
+                let (env_state, _, _) =
+                    checkpoint::resume(path, self.config.seed, &mut run, agent)?;
                 envs.restore(env_state)?;
             }
             None => {
                 envs.reset(Some(run.env_seed()))?;
             }
         }
-        let checkpoints = self.checkpoints.clone();
-        let seed = self.config.seed;
+        let (checkpoints, seed) = (self.checkpoints.clone(), self.config.seed);
         vec_loop(
             &mut run,
             &mut self.hooks,
@@ -254,27 +235,13 @@ impl<'a> Trainer<'a> {
             envs,
             eval_env,
             |run, envs, agent, is_final| {
-                let Some(checkpoints) = &checkpoints else {
-                    return Ok(());
-                };
-                let every = checkpoints.every_env_steps.max(1);
-                let n = envs.num_envs() as u64;
-                let crossed = run.summary.env_steps / every != (run.summary.env_steps - n) / every;
-                if !(is_final || crossed) {
-                    return Ok(());
+                let steps = envs.num_envs() as u64;
+                match &checkpoints {
+                    Some(c) if c.due(run.summary.env_steps, steps, is_final) => {
+                        c.write(seed, run, &envs.snapshot(), agent, (0.0, 0))
+                    }
+                    _ => Ok(()),
                 }
-                let state = LoopState {
-                    seed,
-                    run: run.state(),
-                    episode_return: 0.0,
-                    episode_length: 0,
-                };
-                checkpoint::save(
-                    &checkpoints.path,
-                    &state,
-                    &envs.snapshot(),
-                    agent.training_state()?,
-                )
             },
         )?;
         run.finish(agent, eval_env)
