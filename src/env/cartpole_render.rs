@@ -27,6 +27,12 @@ impl Render for CartPole {
     /// assert_eq!(frame.pixel(0, 299), Some([0, 0, 0])); // the track
     /// assert_eq!(frame.pixel(0, 0), Some([255, 255, 255]));
     /// ```
+    /// The cart's centre.
+    fn focus(&self) -> Option<f64> {
+        let scale = SCREEN_WIDTH / (2.0 * X_THRESHOLD);
+        Some((self.state()[0] * scale + SCREEN_WIDTH / 2.0) / SCREEN_WIDTH)
+    }
+
     fn render_into(&self, frame: &mut Frame) {
         let (sx, sy) = (
             frame.width() as f64 / SCREEN_WIDTH,

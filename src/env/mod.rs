@@ -8,6 +8,7 @@
 
 mod cartpole;
 mod cartpole_render;
+mod pixels;
 mod render;
 mod snapshot;
 mod space;
@@ -16,6 +17,7 @@ mod vector;
 pub mod wrappers;
 
 pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBounds};
+pub use pixels::{PixelConfig, PixelFrames, PixelObservation, PixelState};
 pub use render::{Frame, Render, Rgb};
 pub use snapshot::Snapshot;
 pub use space::{BoxSpace, Discrete, Space};

@@ -30,6 +30,39 @@ impl Frame {
         })
     }
 
+    /// A frame of the given `width * height * 3` RGB bytes (row 0 at the top); a size of zero
+    /// or a byte count that does not match is an [`EnvError::InvalidConfig`].
+    pub fn from_pixels(width: usize, height: usize, pixels: Vec<u8>) -> Result<Self, EnvError> {
+        let mut frame = Self::new(width, height)?;
+        if pixels.len() != frame.pixels.len() {
+            return Err(EnvError::InvalidConfig {
+                field: "frame pixels",
+                reason: format!("{} bytes for {width}x{height} RGB pixels", pixels.len()),
+            });
+        }
+        frame.pixels = pixels;
+        Ok(frame)
+    }
+
+    /// Paints the pixel at column `x`, row `y` (row 0 at the top); outside the frame nothing
+    /// happens.
+    pub fn set_pixel(&mut self, x: usize, y: usize, colour: Rgb) {
+        if x < self.width && y < self.height {
+            let i = (y * self.width + x) * 3;
+            self.pixels[i..i + 3].copy_from_slice(&colour);
+        }
+    }
+
+    /// Paints the `width x height` rectangle whose top-left pixel is `(x, y)`, clipped to the
+    /// frame.
+    pub fn fill_rect(&mut self, x: usize, y: usize, width: usize, height: usize, colour: Rgb) {
+        for row in y..(y + height).min(self.height) {
+            for column in x..(x + width).min(self.width) {
+                self.set_pixel(column, row, colour);
+            }
+        }
+    }
+
     /// Width in pixels.
     pub fn width(&self) -> usize {
         self.width
@@ -121,6 +154,13 @@ impl Frame {
 pub trait Render {
     /// Draws the current state into `frame` (any size), replacing its contents.
     fn render_into(&self, frame: &mut Frame);
+
+    /// Where the picture's subject is, horizontally, as a fraction of the frame's width
+    /// (CartPole: the cart's centre), for views that follow it; `None` (the default) centres
+    /// such views.
+    fn focus(&self) -> Option<f64> {
+        None
+    }
 
     /// Draws the current state into a new `width x height` frame.
     fn render(&self, width: usize, height: usize) -> Result<Frame, EnvError> {

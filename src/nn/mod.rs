@@ -8,12 +8,14 @@
 
 mod actor_critic_mlp;
 mod clip;
+mod cnn;
 mod init;
 mod mlp;
 mod polyak;
 
 pub use actor_critic_mlp::{ActorCriticMlp, ActorCriticMlpConfig};
 pub use clip::clip_grad_norm;
+pub use cnn::{CnnQNetwork, CnnQNetworkConfig};
 pub use init::seeded_linear;
 pub use mlp::{Mlp, MlpConfig};
 pub use polyak::polyak_update;
