@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use cinder_rl::error::MemoryError;
-use cinder_rl::memory::{ReplayMemory, Transition, UniformReplay};
+use cinder_rl::memory::{ObservationStorage, ReplayMemory, Transition, UniformReplay};
 use cinder_rl::rng::seeded;
 use proptest::prelude::*;
 
@@ -39,8 +39,8 @@ proptest! {
         for (index, &id) in model.iter().enumerate() {
             let stored = memory.get(index).unwrap();
             let expected = transition(id);
-            prop_assert_eq!(stored.observation, &expected.observation[..]);
-            prop_assert_eq!(stored.next_observation, &expected.next_observation[..]);
+            prop_assert_eq!(stored.observation.as_slice(), &expected.observation[..]);
+            prop_assert_eq!(stored.next_observation.as_slice(), &expected.next_observation[..]);
             prop_assert_eq!(stored.action, expected.action);
             prop_assert_eq!(stored.reward, expected.reward);
             prop_assert_eq!(stored.terminated, expected.terminated);
@@ -184,4 +184,90 @@ fn a_cartpole_transition_costs_52_bytes() {
         before,
         "pushing never reallocates"
     );
+}
+
+#[test]
+fn byte_storage_keeps_pictures_exactly_and_differences_within_half_a_level() {
+    let d = 300;
+    let picture =
+        |k: usize| -> Vec<f32> { (0..d).map(|i| ((i * 7 + k) % 256) as f32 / 255.0).collect() };
+    let mut pictures = UniformReplay::with_storage(
+        10,
+        d,
+        ObservationStorage::U8 {
+            low: 0.0,
+            high: 1.0,
+        },
+    )
+    .unwrap();
+    assert_eq!(pictures.allocated_bytes(), 10 * (2 * d + 20));
+    let difference: Vec<f32> = (0..d).map(|i| (i as f32 / d as f32) * 2.0 - 1.0).collect();
+    let mut differences = UniformReplay::with_storage(
+        10,
+        d,
+        ObservationStorage::U8 {
+            low: -1.0,
+            high: 1.0,
+        },
+    )
+    .unwrap();
+    for k in 0..12 {
+        let t = Transition {
+            observation: picture(k),
+            action: k % 2,
+            reward: 1.0,
+            next_observation: picture(k + 1),
+            terminated: false,
+            truncated: false,
+        };
+        pictures.push(&t).unwrap();
+        differences
+            .push(&Transition {
+                observation: difference.clone(),
+                next_observation: difference.clone(),
+                ..t
+            })
+            .unwrap();
+    }
+    let oldest = pictures.get(0).unwrap();
+    assert_eq!(
+        oldest.observation,
+        picture(2),
+        "12 pushes into 10 slots: the oldest is the third"
+    );
+    assert_eq!(oldest.next_observation, picture(3));
+    let stored = differences.get(9).unwrap().observation;
+    let worst = stored
+        .iter()
+        .zip(&difference)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst <= 1.0 / 255.0 + 1e-6, "quantisation error {worst}");
+
+    // Checkpoint bytes round-trip both storages.
+    for memory in [&pictures, &differences] {
+        let restored = UniformReplay::from_bytes(&memory.to_bytes()).unwrap();
+        assert_eq!(restored.storage(), memory.storage());
+        assert_eq!(restored.get(3), memory.get(3));
+        assert_eq!(
+            restored.sample(5, &mut seeded(1)).unwrap(),
+            memory.sample(5, &mut seeded(1)).unwrap()
+        );
+    }
+    let plain = UniformReplay::new(10, 3).unwrap();
+    assert!(UniformReplay::from_bytes(&plain.to_bytes()[..40]).is_err());
+    assert!(matches!(
+        UniformReplay::with_storage(
+            10,
+            3,
+            ObservationStorage::U8 {
+                low: 1.0,
+                high: 1.0
+            }
+        ),
+        Err(MemoryError::InvalidConfig {
+            field: "observation_storage",
+            ..
+        })
+    ));
 }

@@ -34,6 +34,7 @@ pub struct RunArgs {
     /// the preset's.
     pub config: Option<PathBuf>,
     /// `--hidden 128,128`: hidden layer widths replacing the preset's.
+    #[allow(dead_code)] // the pixel example builds a CNN, not an MLP
     pub hidden: Option<Vec<usize>>,
     /// `--checkpoint-every N`: environment steps between checkpoints.
     pub checkpoint_every: u64,

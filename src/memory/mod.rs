@@ -6,10 +6,12 @@
 //! ready to become one tensor each.
 
 mod batch;
+mod storage;
 mod transition;
 mod uniform;
 
 pub use batch::Batch;
+pub use storage::ObservationStorage;
 pub use transition::Transition;
 pub use uniform::UniformReplay;
 

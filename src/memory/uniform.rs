@@ -2,6 +2,7 @@
 
 use rand::{Rng, RngExt};
 
+use super::storage::{ObservationStorage, Rows};
 use super::{Batch, ReplayMemory, Transition};
 use crate::error::MemoryError;
 
@@ -9,7 +10,8 @@ use crate::error::MemoryError;
 /// with replacement.
 ///
 /// Fields live in contiguous arrays allocated once: a transition with `d`-dimensional
-/// observations costs `8 * d + 20` bytes (52 for CartPole).
+/// observations costs `8 * d + 20` bytes (52 for CartPole), or `2 * d + 20` with one-byte
+/// [`ObservationStorage::U8`] (for pictures).
 ///
 /// ```
 /// use cinder_rl::memory::{ReplayMemory, Transition, UniformReplay};
@@ -41,8 +43,8 @@ pub struct UniformReplay {
     len: usize,
     /// The slot the next push writes.
     next: usize,
-    observations: Vec<f32>,
-    next_observations: Vec<f32>,
+    observations: Rows,
+    next_observations: Rows,
     actions: Vec<i64>,
     rewards: Vec<f32>,
     terminated: Vec<f32>,
@@ -53,6 +55,17 @@ impl UniformReplay {
     /// A memory of `capacity` transitions with `obs_dim`-long observations; zero for either is
     /// a [`MemoryError::InvalidConfig`].
     pub fn new(capacity: usize, obs_dim: usize) -> Result<Self, MemoryError> {
+        Self::with_storage(capacity, obs_dim, ObservationStorage::F32)
+    }
+
+    /// A memory that keeps observations as `storage` says (one byte per value, for pictures);
+    /// otherwise as [`new`](Self::new).
+    pub fn with_storage(
+        capacity: usize,
+        obs_dim: usize,
+        storage: ObservationStorage,
+    ) -> Result<Self, MemoryError> {
+        storage.validate()?;
         if capacity == 0 {
             return Err(MemoryError::InvalidConfig {
                 field: "capacity",
@@ -76,8 +89,8 @@ impl UniformReplay {
             obs_dim,
             len: 0,
             next: 0,
-            observations: vec![0.0; obs_len],
-            next_observations: vec![0.0; obs_len],
+            observations: Rows::new(storage, obs_len),
+            next_observations: Rows::new(storage, obs_len),
             actions: vec![0; capacity],
             rewards: vec![0.0; capacity],
             terminated: vec![0.0; capacity],
@@ -90,8 +103,8 @@ impl UniformReplay {
         fn bytes<T>(v: &Vec<T>) -> usize {
             v.capacity() * size_of::<T>()
         }
-        bytes(&self.observations)
-            + bytes(&self.next_observations)
+        self.observations.allocated_bytes()
+            + self.next_observations.allocated_bytes()
             + bytes(&self.actions)
             + bytes(&self.rewards)
             + bytes(&self.terminated)
@@ -99,12 +112,30 @@ impl UniformReplay {
     }
 
     /// The `index`-th oldest stored transition (0 is the oldest), or `None` past the end.
-    pub fn get(&self, index: usize) -> Option<Transition<&[f32]>> {
+    pub fn get(&self, index: usize) -> Option<Transition<Vec<f32>>> {
         if index >= self.len {
             return None;
         }
         let slot = (self.next + self.capacity - self.len + index) % self.capacity;
-        Some(self.slot(slot))
+        let d = self.obs_dim;
+        let (mut observation, mut next_observation) =
+            (Vec::with_capacity(d), Vec::with_capacity(d));
+        self.observations.extend(slot * d, d, &mut observation);
+        self.next_observations
+            .extend(slot * d, d, &mut next_observation);
+        Some(Transition {
+            observation,
+            action: self.actions[slot] as usize,
+            reward: f64::from(self.rewards[slot]),
+            next_observation,
+            terminated: self.terminated[slot] != 0.0,
+            truncated: self.truncated[slot] != 0.0,
+        })
+    }
+
+    /// How observations are stored.
+    pub fn storage(&self) -> ObservationStorage {
+        self.observations.storage()
     }
 
     /// Forgets every transition.
@@ -115,17 +146,20 @@ impl UniformReplay {
 
     /// The memory's complete contents as bytes (little-endian), for checkpoints.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(32 + self.allocated_bytes());
+        let mut bytes = Vec::with_capacity(HEADER + self.allocated_bytes());
         for v in [self.capacity, self.obs_dim, self.len, self.next] {
             bytes.extend_from_slice(&(v as u64).to_le_bytes());
         }
-        for field in [
-            &self.observations,
-            &self.next_observations,
-            &self.rewards,
-            &self.terminated,
-            &self.truncated,
-        ] {
+        let (tag, low, high) = match self.storage() {
+            ObservationStorage::F32 => (0u64, 0.0f32, 0.0f32),
+            ObservationStorage::U8 { low, high } => (1, low, high),
+        };
+        bytes.extend_from_slice(&tag.to_le_bytes());
+        bytes.extend_from_slice(&low.to_le_bytes());
+        bytes.extend_from_slice(&high.to_le_bytes());
+        bytes.extend(self.observations.to_bytes());
+        bytes.extend(self.next_observations.to_bytes());
+        for field in [&self.rewards, &self.terminated, &self.truncated] {
             bytes.extend(field.iter().flat_map(|v| v.to_le_bytes()));
         }
         bytes.extend(self.actions.iter().flat_map(|v| v.to_le_bytes()));
@@ -139,35 +173,44 @@ impl UniformReplay {
             field: "bytes",
             reason: reason.to_string(),
         };
-        let word = |i: usize| -> Result<usize, MemoryError> {
-            let raw = bytes
-                .get(i * 8..(i + 1) * 8)
-                .ok_or_else(|| bad("truncated header"))?;
-            usize::try_from(u64::from_le_bytes(raw.try_into().expect("8 bytes")))
-                .map_err(|_| bad("size overflow"))
+        let header = bytes.get(..HEADER).ok_or_else(|| bad("truncated header"))?;
+        let word =
+            |i: usize| u64::from_le_bytes(header[i * 8..(i + 1) * 8].try_into().expect("8 bytes"));
+        let size = |i: usize| usize::try_from(word(i)).map_err(|_| bad("size overflow"));
+        let (capacity, obs_dim, len, next) = (size(0)?, size(1)?, size(2)?, size(3)?);
+        let float = |at: usize| f32::from_le_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+        let storage = match word(4) {
+            0 => ObservationStorage::F32,
+            1 => ObservationStorage::U8 {
+                low: float(40),
+                high: float(44),
+            },
+            tag => return Err(bad(&format!("unknown observation storage {tag}"))),
         };
-        let (capacity, obs_dim, len, next) = (word(0)?, word(1)?, word(2)?, word(3)?);
-        let mut memory = Self::new(capacity, obs_dim)?;
+        let mut memory = Self::with_storage(capacity, obs_dim, storage)?;
         if len > capacity || next >= capacity || (len < capacity && next != len) {
             return Err(bad("inconsistent length and write position"));
         }
-        let expected = 32 + memory.allocated_bytes();
+        let expected = HEADER + memory.allocated_bytes();
         if bytes.len() != expected {
             return Err(bad(&format!("{} bytes, expected {expected}", bytes.len())));
         }
-        let mut rest = &bytes[32..];
-        let mut floats = |field: &mut Vec<f32>| {
+        let mut rest = &bytes[HEADER..];
+        let used = memory.observations.read_bytes(rest);
+        rest = &rest[used..];
+        let used = memory.next_observations.read_bytes(rest);
+        rest = &rest[used..];
+        for field in [
+            &mut memory.rewards,
+            &mut memory.terminated,
+            &mut memory.truncated,
+        ] {
             let (head, tail) = rest.split_at(field.len() * 4);
             for (v, chunk) in field.iter_mut().zip(head.chunks_exact(4)) {
                 *v = f32::from_le_bytes(chunk.try_into().expect("4 bytes"));
             }
             rest = tail;
-        };
-        floats(&mut memory.observations);
-        floats(&mut memory.next_observations);
-        floats(&mut memory.rewards);
-        floats(&mut memory.terminated);
-        floats(&mut memory.truncated);
+        }
         for (v, chunk) in memory.actions.iter_mut().zip(rest.chunks_exact(8)) {
             *v = i64::from_le_bytes(chunk.try_into().expect("8 bytes"));
         }
@@ -175,19 +218,10 @@ impl UniformReplay {
         memory.next = next;
         Ok(memory)
     }
-
-    fn slot(&self, slot: usize) -> Transition<&[f32]> {
-        let rows = slot * self.obs_dim..(slot + 1) * self.obs_dim;
-        Transition {
-            observation: &self.observations[rows.clone()],
-            action: self.actions[slot] as usize,
-            reward: f64::from(self.rewards[slot]),
-            next_observation: &self.next_observations[rows],
-            terminated: self.terminated[slot] != 0.0,
-            truncated: self.truncated[slot] != 0.0,
-        }
-    }
 }
+
+/// Bytes before the arrays in [`UniformReplay::to_bytes`]: five u64 words and two f32s.
+const HEADER: usize = 48;
 
 fn flag(value: bool) -> f32 {
     if value { 1.0 } else { 0.0 }
@@ -209,8 +243,8 @@ impl ReplayMemory for UniformReplay {
         }
         let slot = self.next;
         let rows = slot * self.obs_dim..(slot + 1) * self.obs_dim;
-        self.observations[rows.clone()].copy_from_slice(observation);
-        self.next_observations[rows].copy_from_slice(next_observation);
+        self.observations.write(rows.start, observation);
+        self.next_observations.write(rows.start, next_observation);
         self.actions[slot] = transition.action as i64;
         self.rewards[slot] = transition.reward as f32;
         self.terminated[slot] = flag(transition.terminated);
@@ -253,12 +287,10 @@ impl ReplayMemory for UniformReplay {
         for _ in 0..batch_size {
             let slot = rng.random_range(0..self.len);
             batch.indices.push(slot);
-            batch
-                .observations
-                .extend_from_slice(&self.observations[slot * d..(slot + 1) * d]);
-            batch
-                .next_observations
-                .extend_from_slice(&self.next_observations[slot * d..(slot + 1) * d]);
+            self.observations
+                .extend(slot * d, d, &mut batch.observations);
+            self.next_observations
+                .extend(slot * d, d, &mut batch.next_observations);
             batch.actions.push(self.actions[slot]);
             batch.rewards.push(self.rewards[slot]);
             batch.terminated.push(self.terminated[slot]);

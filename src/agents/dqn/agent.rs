@@ -75,7 +75,11 @@ impl<M: QNetwork> Dqn<M> {
             acting.forward(input).dims()
         })?;
         let optimizer = config.optimizer.init(config.clip_grad_value);
-        let memory = UniformReplay::new(config.replay_capacity, obs_dim)?;
+        let memory = UniformReplay::with_storage(
+            config.replay_capacity,
+            obs_dim,
+            config.observation_storage,
+        )?;
         let explorer = EpsilonGreedy::new(
             QValues::new(acting.clone(), obs_dim, n_actions, inner.clone()),
             config.exploration,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agents::{OptimizerConfig, ValueLoss, checks};
 use crate::error::AgentError;
+use crate::memory::ObservationStorage;
 use crate::policy::{AnySchedule, Linear, Schedule};
 
 /// When gradient updates happen.
@@ -94,6 +95,9 @@ pub struct DqnConfig {
     /// Replay memory capacity.
     #[config(default = 200_000)]
     pub replay_capacity: usize,
+    /// How the replay memory keeps observations ([`ObservationStorage::U8`] for pictures).
+    #[config(default = "ObservationStorage::F32")]
+    pub observation_storage: ObservationStorage,
     /// Transitions per gradient update.
     #[config(default = 64)]
     pub batch_size: usize,

@@ -1,0 +1,139 @@
+//! DQN from pixels: a CNN Q-network on rendered CartPole pictures, as in the pixel DQN lecture
+//! (crop around the cart, screen differences, three 5x5 stride-2 convolutions with batch norm,
+//! RMSprop, Huber loss, gradients clamped to [-1, 1], epsilon 0.9 -> 0.05 exponential, target
+//! copy every 10 episodes, batch 128, gamma 0.999).
+//!
+//! ```text
+//! cargo run --release --example cartpole_pixels_dqn -- [--preset tuned|lecture] [--max-env-steps N] ...
+//! ```
+//! `tuned` (the default) looks at smaller grey pictures (the last two stacked) with a smaller
+//! network, so that it learns on a CPU within minutes. Progress goes to stderr; the last line
+//! on stdout is a JSON summary.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use burn::tensor::Device;
+use cinder_rl::agents::dqn::{ScheduleUnit, TargetUpdate, TrainFrequency};
+use cinder_rl::agents::{Dqn, DqnConfig, OptimizerConfig, ValueLoss};
+use cinder_rl::env::{CartPole, CartPoleConfig, PixelConfig, PixelFrames, PixelObservation};
+use cinder_rl::error::EnvError;
+use cinder_rl::nn::CnnQNetworkConfig;
+use cinder_rl::policy::{AnySchedule, Exponential, Linear};
+use cinder_rl::rng::derive_seed;
+use cinder_rl::train::{StopRule, TrainConfig};
+use common::{COMMON_FLAGS, EpisodeLog, RunArgs, finish_run};
+
+fn usage() -> String {
+    format!("cartpole_pixels_dqn {COMMON_FLAGS}\npresets: tuned (default), lecture")
+}
+
+/// What a pixel preset fixes: the view, the network and the agent.
+struct PixelPreset {
+    view: PixelConfig,
+    network: fn([usize; 3]) -> CnnQNetworkConfig,
+    agent: DqnConfig,
+}
+
+fn preset(name: &str) -> Result<PixelPreset, Box<dyn std::error::Error>> {
+    match name {
+        "lecture" => Ok(PixelPreset {
+            view: PixelConfig::default(),
+            network: |[c, h, w]| CnnQNetworkConfig::new(c, h, w, 2),
+            agent: DqnConfig::new()
+                .with_gamma(0.999)
+                .with_optimizer(OptimizerConfig::rmsprop())
+                .with_learning_rate(1e-2)
+                .with_learning_rate_schedule(None)
+                .with_loss(ValueLoss::Huber)
+                .with_max_grad_norm(None)
+                .with_clip_grad_value(Some(1.0))
+                .with_replay_capacity(10_000)
+                .with_batch_size(128)
+                .with_learning_starts(128)
+                .with_train_frequency(TrainFrequency::EverySteps {
+                    every: 1,
+                    gradient_steps: 1,
+                })
+                .with_target_update(TargetUpdate::HardEveryEpisodes(10))
+                .with_double_dqn(false)
+                .with_exploration(AnySchedule::Exponential(Exponential::new(
+                    0.9, 0.05, 200.0,
+                )?))
+                .with_exploration_unit(ScheduleUnit::EnvSteps)
+                .with_reward_scale(1.0),
+        }),
+        "tuned" => Ok(PixelPreset {
+            // The whole track, so that the cart's position and speed show too.
+            view: PixelConfig {
+                render_width: 60,
+                render_height: 40,
+                view_width: 1.0,
+                grayscale: true,
+                frames: PixelFrames::Stack(2),
+                ..PixelConfig::default()
+            },
+            network: |[c, h, w]| {
+                CnnQNetworkConfig::new(c, h, w, 2)
+                    .with_channels(vec![16, 32])
+                    .with_kernel(3)
+                    .with_stride(2)
+                    .with_batch_norm(false)
+            },
+            agent: DqnConfig::new()
+                .with_replay_capacity(50_000)
+                .with_batch_size(32)
+                .with_learning_starts(1_000)
+                .with_learning_rate(5e-4)
+                .with_learning_rate_schedule(None)
+                .with_train_frequency(TrainFrequency::EverySteps {
+                    every: 2,
+                    gradient_steps: 1,
+                })
+                .with_target_update(TargetUpdate::Polyak { tau: 0.005 })
+                .with_exploration(AnySchedule::Linear(Linear::new(1.0, 0.05, 20_000)?)),
+        }),
+        other => Err(format!("unknown preset {other:?}; presets: tuned, lecture").into()),
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = RunArgs::parse("cartpole_pixels_dqn", "tuned", 50_000, &usage())?;
+    let preset = preset(&args.preset)?;
+    let make_env = || -> Result<PixelObservation<CartPole>, EnvError> {
+        PixelObservation::new(CartPole::new(CartPoleConfig::v1())?, preset.view.clone())
+    };
+    let (mut env, mut eval_env) = (make_env()?, make_env()?);
+    let shape = env.shape();
+    let obs_dim = shape.iter().product();
+
+    let device = Device::flex();
+    let config = args
+        .agent_config(preset.agent.clone())?
+        .with_seed(args.seed);
+    args.record_identity(&config, &[])?;
+    let network_config = (preset.network)(shape);
+    let network = network_config.init(&device, derive_seed(args.seed, 2))?;
+    let mut agent = Dqn::new(config.clone(), network, obs_dim, 2, &device)?;
+    eprintln!("preset {}: observations {shape:?}", args.preset);
+
+    let train_config = TrainConfig::new(args.seed)
+        .with_max_env_steps(Some(args.max_env_steps))
+        .with_max_episodes(args.max_episodes)
+        .with_stop(StopRule::solved())
+        .with_eval_episodes(10)
+        .with_names("dqn-pixels", "CartPole-v1");
+    let mut log = EpisodeLog::open(&args)?;
+    let summary =
+        log.trainer(train_config, &args)
+            .run_resumable(&mut agent, &mut env, &mut eval_env)?;
+
+    let reloaded = Dqn::new(
+        config,
+        network_config.init(&device, 0)?,
+        obs_dim,
+        2,
+        &device,
+    )?;
+    finish_run(&summary, &log, &agent, reloaded, &mut eval_env, &args)
+}
