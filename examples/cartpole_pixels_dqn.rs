@@ -18,6 +18,7 @@ use cinder_rl::agents::dqn::{ScheduleUnit, TargetUpdate, TrainFrequency};
 use cinder_rl::agents::{Dqn, DqnConfig, OptimizerConfig, ValueLoss};
 use cinder_rl::env::{CartPole, CartPoleConfig, PixelConfig, PixelFrames, PixelObservation};
 use cinder_rl::error::EnvError;
+use cinder_rl::memory::ObservationStorage;
 use cinder_rl::nn::CnnQNetworkConfig;
 use cinder_rl::policy::{AnySchedule, Exponential, Linear};
 use cinder_rl::rng::derive_seed;
@@ -64,11 +65,10 @@ fn preset(name: &str) -> Result<PixelPreset, Box<dyn std::error::Error>> {
                 .with_reward_scale(1.0),
         }),
         "tuned" => Ok(PixelPreset {
-            // The whole track, so that the cart's position and speed show too.
+            // The lecture's window at half its resolution, grey, the last two pictures stacked.
             view: PixelConfig {
-                render_width: 60,
-                render_height: 40,
-                view_width: 1.0,
+                render_width: 75,
+                render_height: 50,
                 grayscale: true,
                 frames: PixelFrames::Stack(2),
                 ..PixelConfig::default()
@@ -81,6 +81,10 @@ fn preset(name: &str) -> Result<PixelPreset, Box<dyn std::error::Error>> {
                     .with_batch_norm(false)
             },
             agent: DqnConfig::new()
+                .with_observation_storage(ObservationStorage::U8 {
+                    low: 0.0,
+                    high: 1.0,
+                })
                 .with_replay_capacity(50_000)
                 .with_batch_size(32)
                 .with_learning_starts(1_000)

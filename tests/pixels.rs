@@ -244,3 +244,45 @@ fn dqn_with_a_cnn_learns_from_pictures() {
         Err(AgentError::InvalidConfig { .. })
     ));
 }
+
+#[test]
+fn grey_pictures_are_8_bit_levels_that_byte_storage_keeps_exactly() {
+    use cinder_rl::memory::{ObservationStorage, ReplayMemory, Transition, UniformReplay};
+    let grey = PixelConfig {
+        grayscale: true,
+        frames: PixelFrames::Stack(2),
+        ..PixelConfig::default()
+    };
+    let mut env = cartpole_pixels(grey);
+    let first = env.reset(Some(4));
+    let next = env.step(0).unwrap().observation;
+    assert!(
+        first
+            .iter()
+            .chain(&next)
+            .all(|&v| f32::from((v * 255.0).round() as u8) / 255.0 == v)
+    );
+    assert!(
+        first.iter().any(|&v| v > 0.0 && v < 1.0),
+        "the pole's grey level is in between"
+    );
+    let mut memory = UniformReplay::with_storage(
+        4,
+        first.len(),
+        ObservationStorage::U8 {
+            low: 0.0,
+            high: 1.0,
+        },
+    )
+    .unwrap();
+    let transition = Transition {
+        observation: first,
+        action: 0,
+        reward: 1.0,
+        next_observation: next,
+        terminated: false,
+        truncated: false,
+    };
+    memory.push(&transition).unwrap();
+    assert_eq!(memory.get(0).unwrap(), transition);
+}

@@ -34,7 +34,7 @@ pub struct PixelConfig {
     pub crop_bottom: f64,
     /// Kept width, as a fraction of the width, centred on the focus (clamped to the frame).
     pub view_width: f64,
-    /// One grey channel (the mean of R, G and B) instead of three.
+    /// One grey channel (the 8-bit level nearest to the mean of R, G and B) instead of three.
     pub grayscale: bool,
     /// How consecutive pictures combine.
     pub frames: PixelFrames,
@@ -182,12 +182,14 @@ impl<E: Environment + Render> PixelObservation<E> {
         for (r, row) in rows.enumerate() {
             for c in 0..width {
                 let i = (row * frame_width + left + c) * 3;
-                let rgb = [pixels[i], pixels[i + 1], pixels[i + 2]].map(|v| f32::from(v) / 255.0);
+                let rgb = [pixels[i], pixels[i + 1], pixels[i + 2]];
                 if channels == 1 {
-                    picture[r * width + c] = (rgb[0] + rgb[1] + rgb[2]) / 3.0;
+                    // The 8-bit grey level nearest to the mean of the three channels.
+                    let grey = (rgb.iter().map(|&v| u16::from(v)).sum::<u16>() + 1) / 3;
+                    picture[r * width + c] = f32::from(grey) / 255.0;
                 } else {
                     for (channel, value) in rgb.into_iter().enumerate() {
-                        picture[channel * plane + r * width + c] = value;
+                        picture[channel * plane + r * width + c] = f32::from(value) / 255.0;
                     }
                 }
             }

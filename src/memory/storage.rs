@@ -10,8 +10,9 @@ pub enum ObservationStorage {
     /// Exact `f32` values: 4 bytes each.
     F32,
     /// One byte each: values in `[low, high]` quantised to 256 evenly spaced levels (values
-    /// outside are clamped). Pictures of 8-bit colours scaled to [0, 1] (`low` 0, `high` 1)
-    /// are stored exactly; frame differences in [-1, 1] lose at most half a level.
+    /// outside are clamped). 8-bit pictures scaled to [0, 1] (`low` 0, `high` 1), as
+    /// [`PixelObservation`](crate::env::PixelObservation) makes them, are stored exactly;
+    /// frame differences in [-1, 1] lose at most half a level.
     U8 {
         /// The value of byte 0.
         low: f32,
