@@ -8,15 +8,16 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`train`] | the training loop: budgets, stop rules, evaluation, progress, JSON summary |
+//! | [`artifacts`] | metrics CSV, learning-curve PNG (feature `plot`), episode GIFs (feature `gif`) |
+//! | [`train`] | the training loop: budgets, stop rules, evaluation, progress, JSON summary, checkpoints |
 //! | [`agents`] | [`Dqn`](agents::Dqn) and [`ActorCritic`](agents::ActorCritic), on Burn |
-//! | [`nn`] | the network traits the agents train, ready-made MLPs, parameter operations |
+//! | [`nn`] | the network traits the agents train, ready-made MLPs and CNN, parameter operations |
 //! | [`agent`] | the [`Agent`](agent::Agent) trait every algorithm implements |
 //! | [`policy`] | the [`Policy`](policy::Policy) trait, greedy / epsilon-greedy / categorical policies, exploration [`Schedule`](policy::Schedule)s |
 //! | [`memory`] | the [`ReplayMemory`](memory::ReplayMemory) trait and a uniform ring buffer |
-//! | [`env`] | the [`Environment`](env::Environment) trait, spaces, wrappers, vectorized environments and a Gymnasium-exact [`CartPole`](env::CartPole) |
+//! | [`env`](mod@env) | the [`Environment`](env::Environment) trait, spaces, wrappers, vectorized environments, rendering and pixel observations, snapshots, and a Gymnasium-exact [`CartPole`](env::CartPole) |
 //! | [`rng`] | seeded random-number generators and seed derivation |
-//! | [`error`] | one error enum per layer and the crate-wide [`Error`](error::Error) |
+//! | [`error`] | one error enum per layer and the crate-wide [`Error`] |
 //!
 //! `env`, `memory`, `policy` and `agent` need no neural network and no Burn backend.
 //!

@@ -2,9 +2,9 @@
 //! parameter-level operations the agents use (seeded initialisation, Polyak averaging,
 //! gradient clipping).
 //!
-//! Networks are Burn [`Module`](burn::module::Module)s. Train them on an autodiff device
+//! Networks are Burn [`Module`]s. Train them on an autodiff device
 //! (`Device::flex().autodiff()`); the agents act with a non-autodiff copy
-//! ([`Module::valid`](burn::module::Module::valid)).
+//! ([`Module::valid`]).
 
 mod actor_critic_mlp;
 mod clip;
