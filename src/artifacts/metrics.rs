@@ -1,10 +1,11 @@
 //! The per-episode metrics log.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::io_error;
+use crate::atomic::write_atomic;
 use crate::error::ArtifactError;
 use crate::train::EpisodeRecord;
 
@@ -54,35 +55,28 @@ impl MetricsWriter {
     }
 
     /// Continues the log at `path` after its first `keep` episodes (a resumed run): rows of
-    /// later episodes, written after the checkpoint the run resumes from, are dropped.
+    /// later episodes, written after the checkpoint the run resumes from, are dropped. The
+    /// trimmed log replaces the old one atomically, so an interruption loses no row.
     pub fn resume(path: &Path, keep: u64) -> Result<Self, ArtifactError> {
-        let kept: Vec<EpisodeRecord> = read_metrics(path)?
-            .into_iter()
-            .filter(|r| r.episode <= keep)
-            .collect();
-        let mut writer = Self::create(path)?;
-        for record in &kept {
-            writer.write(record)?;
+        let mut text = format!("{METRICS_HEADER}\n");
+        for record in read_metrics(path)?.iter().filter(|r| r.episode <= keep) {
+            text.push_str(&row(record));
+            text.push('\n');
         }
-        Ok(writer)
+        write_atomic(path, text.as_bytes()).map_err(|e| io_error(path, e))?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| io_error(path, e))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file: BufWriter::new(file),
+        })
     }
 
     /// Appends one episode's row.
     pub fn write(&mut self, record: &EpisodeRecord) -> Result<(), ArtifactError> {
-        let optional = |v: Option<String>| v.unwrap_or_default();
-        let line = format!(
-            "{},{},{},{},{},{},{},{},{}",
-            record.episode,
-            record.env_steps,
-            record.episode_return,
-            record.length,
-            optional(record.epsilon.map(|v| v.to_string())),
-            optional(record.entropy.map(|v| v.to_string())),
-            optional(record.mean_loss.map(|v| v.to_string())),
-            record.updates,
-            record.wall_s,
-        );
-        self.line(&line)
+        self.line(&row(record))
     }
 
     /// The log's path.
@@ -95,6 +89,23 @@ impl MetricsWriter {
             .and_then(|()| self.file.flush())
             .map_err(|e| io_error(&self.path, e))
     }
+}
+
+/// One episode's CSV row (no line end); empty fields for what was not reported.
+fn row(record: &EpisodeRecord) -> String {
+    let optional = |v: Option<String>| v.unwrap_or_default();
+    format!(
+        "{},{},{},{},{},{},{},{},{}",
+        record.episode,
+        record.env_steps,
+        record.episode_return,
+        record.length,
+        optional(record.epsilon.map(|v| v.to_string())),
+        optional(record.entropy.map(|v| v.to_string())),
+        optional(record.mean_loss.map(|v| v.to_string())),
+        record.updates,
+        record.wall_s,
+    )
 }
 
 /// Reads a metrics log written by [`MetricsWriter`].
