@@ -4,7 +4,7 @@
 mod common;
 
 use burn::tensor::Device;
-use cinder_rl::agent::{Agent, Mode, VecAgent};
+use cinder_rl::agent::{Agent, Mode, VecAgent, VecTransitions};
 use cinder_rl::agents::actor_critic::Returns;
 use cinder_rl::agents::{ActorCritic, ActorCriticConfig, ValueLoss};
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment, VecEnv};
@@ -205,6 +205,22 @@ fn invalid_settings_and_inputs_are_typed_errors() {
         .act_batch(&[0.0; 8], Mode::Explore, &mut actions)
         .unwrap();
     assert_eq!(actions.len(), 2);
+    // Flags for one copy in a step of two.
+    let short_flags = VecTransitions {
+        observations: &[0.0; 8],
+        actions: &actions,
+        rewards: &[1.0, 1.0],
+        next_observations: &[0.0; 8],
+        terminated: &[false],
+        truncated: &[false, false],
+    };
+    assert!(matches!(
+        agent.observe_batch(&short_flags),
+        Err(AgentError::InvalidConfig {
+            field: "num_envs",
+            ..
+        })
+    ));
     // A single-environment transition for an agent of two copies.
     let transition = Transition {
         observation: [0.0f32; 4],

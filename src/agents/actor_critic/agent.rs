@@ -165,12 +165,17 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         episode_ended: bool,
     ) -> Result<Learned, AgentError> {
         let rows = self.config.num_envs;
-        if step.actions.len() != rows || step.rewards.len() != rows {
+        let counts = [
+            step.actions.len(),
+            step.rewards.len(),
+            step.terminated.len(),
+            step.truncated.len(),
+        ];
+        if counts.iter().any(|&count| count != rows) {
             return Err(AgentError::InvalidConfig {
                 field: "num_envs",
                 reason: format!(
-                    "a step of {} copies for an agent of {rows}",
-                    step.actions.len()
+                    "a step of {counts:?} actions, rewards, terminated and truncated flags for an agent of {rows} copies"
                 ),
             });
         }
