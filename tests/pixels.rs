@@ -169,12 +169,95 @@ fn lamp_view() -> PixelConfig {
     PixelConfig {
         render_width: 12,
         render_height: 12,
+        supersample: 1,
         crop_top: 0.0,
         crop_bottom: 1.0,
         view_width: 1.0,
         grayscale: true,
         frames: PixelFrames::Stack(1),
     }
+}
+
+#[test]
+fn supersampled_pixels_are_block_means_rounded_to_8_bit_levels() {
+    // Rendered at 24x24, the lamp's square covers columns 1..=4 and rows 4..=7; each observed
+    // pixel is the mean of a 2x2 block, so the blocks it half covers are mid-grey.
+    let mut view = PixelObservation::new(
+        Lamp {
+            right: false,
+            rng: cinder_rl::rng::seeded(0),
+        },
+        PixelConfig {
+            supersample: 2,
+            ..lamp_view()
+        },
+    )
+    .unwrap();
+    let picture = view.step(0).unwrap().observation;
+    let row = |r: usize| picture[r * 12..r * 12 + 4].to_vec();
+    let (half, white) = (128.0 / 255.0, 1.0);
+    assert_eq!(row(1), [white; 4]);
+    assert_eq!(row(2), [half, 0.0, half, white]);
+    assert_eq!(row(3), [half, 0.0, half, white]);
+    assert_eq!(row(4), [white; 4]);
+    for (supersample, render_width) in [(0, 150), (65, 150), (2, usize::MAX / 2 + 1)] {
+        assert!(matches!(
+            PixelObservation::new(
+                CartPole::new(CartPoleConfig::v1()).unwrap(),
+                PixelConfig {
+                    supersample,
+                    render_width,
+                    ..PixelConfig::default()
+                }
+            ),
+            Err(EnvError::InvalidConfig { .. })
+        ));
+    }
+    assert!(matches!(
+        Frame::new(usize::MAX, 2),
+        Err(EnvError::InvalidConfig { .. })
+    ));
+}
+
+#[test]
+fn supersampling_shows_small_pole_angles_that_plain_pixels_miss() {
+    let small_view = |supersample| PixelConfig {
+        render_width: 75,
+        render_height: 50,
+        supersample,
+        grayscale: true,
+        frames: PixelFrames::Stack(1),
+        ..PixelConfig::default()
+    };
+    // The picture of the pole at `angle`, the cart at rest in the middle. The first step moves
+    // neither the cart nor the pole: their velocities start at zero.
+    let picture = |supersample, angle| {
+        let mut cartpole = CartPole::new(CartPoleConfig::v1()).unwrap();
+        cartpole.reset(Some(0));
+        cartpole.set_state([0.0, 0.0, angle, 0.0]).unwrap();
+        let mut env = PixelObservation::new(cartpole, small_view(supersample)).unwrap();
+        env.step(0).unwrap().observation
+    };
+    // Pictures of the pole at every tenth of a degree from -3 to 3 degrees: the 15.6-pixel
+    // pole's tip moves by 0.03 of a pixel a step.
+    let angles: Vec<f64> = (-30..=30).map(|i| f64::from(i) / 10.0).collect();
+    let distinct = |supersample| {
+        let mut pictures: Vec<Vec<f32>> = angles
+            .iter()
+            .map(|a| picture(supersample, a.to_radians()))
+            .collect();
+        pictures.dedup();
+        pictures.len()
+    };
+    let (plain, smooth) = (distinct(1), distinct(8));
+    eprintln!("distinct pictures of 61 angles: {plain} plain, {smooth} supersampled");
+    assert!(smooth >= 4 * plain, "{plain} plain, {smooth} supersampled");
+    // Block means are rounded to 8-bit levels, which byte storage keeps exactly.
+    assert!(
+        picture(8, 1.0_f64.to_radians())
+            .iter()
+            .all(|&v| f32::from((v * 255.0).round() as u8) / 255.0 == v)
+    );
 }
 
 #[test]
@@ -243,6 +326,52 @@ fn dqn_with_a_cnn_learns_from_pictures() {
         CnnQNetworkConfig::new(1, 4, 4, 2).init(&device, 0),
         Err(AgentError::InvalidConfig { .. })
     ));
+}
+
+/// Losses of 20 updates of a CNN DQN, on a thread pool of `threads` threads: Flex spreads
+/// convolutions and matrix products over the pool.
+fn cnn_losses(threads: usize) -> Vec<f32> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let device = Device::flex();
+        let shape = [3, 20, 45];
+        let obs: usize = shape.iter().product();
+        let network = CnnQNetworkConfig::new(3, 20, 45, 2)
+            .with_channels(vec![16, 32])
+            .with_kernel(3)
+            .init(&device, 3)
+            .unwrap();
+        let config = DqnConfig::new()
+            .with_batch_size(32)
+            .with_learning_starts(200)
+            .with_replay_capacity(200)
+            .with_seed(3);
+        let mut agent = Dqn::new(config, network, obs, 2, &device).unwrap();
+        let mut rng = cinder_rl::rng::seeded(4);
+        for i in 0..200 {
+            let mut picture = || (0..obs).map(|_| rng.random::<f32>()).collect::<Vec<f32>>();
+            let transition = cinder_rl::memory::Transition {
+                observation: picture(),
+                action: i % 2,
+                reward: 1.0,
+                next_observation: picture(),
+                terminated: i % 20 == 19,
+                truncated: false,
+            };
+            agent.observe(&transition).unwrap();
+        }
+        (0..20).map(|_| agent.learn().unwrap()).collect()
+    })
+}
+
+#[test]
+fn cnn_updates_do_not_depend_on_the_number_of_threads() {
+    let one = cnn_losses(1);
+    assert!(one.iter().all(|loss| loss.is_finite() && *loss > 0.0));
+    assert_eq!(one, cnn_losses(3), "1 thread against 3");
 }
 
 #[test]

@@ -13,6 +13,12 @@ const POLE: Rgb = [202, 152, 101];
 const AXLE: Rgb = [129, 132, 203];
 
 impl Render for CartPole {
+    /// The cart's centre.
+    fn focus(&self) -> Option<f64> {
+        let scale = SCREEN_WIDTH / (2.0 * X_THRESHOLD);
+        Some((self.state()[0] * scale + SCREEN_WIDTH / 2.0) / SCREEN_WIDTH)
+    }
+
     /// Gymnasium's picture of the current state: a black cart on a black track, a tan pole
     /// leaning right for positive angles, a blue axle. At 600x400 the geometry and colours are
     /// Gymnasium's (anti-aliased outlines aside); at any other size every coordinate is scaled
@@ -27,12 +33,6 @@ impl Render for CartPole {
     /// assert_eq!(frame.pixel(0, 299), Some([0, 0, 0])); // the track
     /// assert_eq!(frame.pixel(0, 0), Some([255, 255, 255]));
     /// ```
-    /// The cart's centre.
-    fn focus(&self) -> Option<f64> {
-        let scale = SCREEN_WIDTH / (2.0 * X_THRESHOLD);
-        Some((self.state()[0] * scale + SCREEN_WIDTH / 2.0) / SCREEN_WIDTH)
-    }
-
     fn render_into(&self, frame: &mut Frame) {
         let (sx, sy) = (
             frame.width() as f64 / SCREEN_WIDTH,

@@ -17,7 +17,7 @@ mod vector;
 pub mod wrappers;
 
 pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBounds};
-pub use pixels::{PixelConfig, PixelFrames, PixelObservation, PixelState};
+pub use pixels::{MAX_SUPERSAMPLE, PixelConfig, PixelFrames, PixelObservation, PixelState};
 pub use render::{Frame, Render, Rgb};
 pub use snapshot::Snapshot;
 pub use space::{BoxSpace, Discrete, Space};

@@ -18,6 +18,9 @@ pub enum PixelFrames {
     Stack(usize),
 }
 
+/// The largest [`PixelConfig::supersample`].
+pub const MAX_SUPERSAMPLE: usize = 64;
+
 /// Settings of a [`PixelObservation`]. The defaults are the pixel DQN lecture's view at a
 /// quarter of Gymnasium's resolution: a 150x100 render, rows 40% to 80% of the height, a
 /// window 60% of the width following the picture's focus (the cart), RGB, frame differences:
@@ -28,6 +31,11 @@ pub struct PixelConfig {
     pub render_width: usize,
     /// Render height in pixels.
     pub render_height: usize,
+    /// Anti-aliasing: each observed pixel is the mean of a `supersample x supersample` block
+    /// of a picture rendered that many times larger, rounded to the nearest 8-bit level. Thin
+    /// shapes (CartPole's pole) then show sub-pixel moves as grey levels. 1 renders at the
+    /// observed size; at most 64.
+    pub supersample: usize,
     /// First kept row, as a fraction of the height.
     pub crop_top: f64,
     /// End of the kept rows (exclusive), as a fraction of the height.
@@ -45,6 +53,7 @@ impl Default for PixelConfig {
         Self {
             render_width: 150,
             render_height: 100,
+            supersample: 1,
             crop_top: 0.4,
             crop_bottom: 0.8,
             view_width: 0.6,
@@ -87,6 +96,12 @@ impl PixelConfig {
         let fraction = |v: f64| (0.0..=1.0).contains(&v);
         if !(fraction(self.crop_top) && fraction(self.crop_bottom) && fraction(self.view_width)) {
             return invalid(format!("crop fractions must be in [0, 1]: {self:?}"));
+        }
+        if !(1..=MAX_SUPERSAMPLE).contains(&self.supersample) {
+            return invalid(format!(
+                "supersample must be in 1..={MAX_SUPERSAMPLE}, got {}",
+                self.supersample
+            ));
         }
         if self.frames == PixelFrames::Stack(0) {
             return invalid("a stack needs at least one frame".into());
@@ -141,7 +156,17 @@ impl<E: Environment + Render> PixelObservation<E> {
     /// Observes `inner` through its pictures; an empty view is an [`EnvError::InvalidConfig`].
     pub fn new(inner: E, config: PixelConfig) -> Result<Self, EnvError> {
         config.validate()?;
-        let frame = Frame::new(config.render_width, config.render_height)?;
+        let rendered = |size: usize| {
+            size.checked_mul(config.supersample)
+                .ok_or_else(|| EnvError::InvalidConfig {
+                    field: "pixels",
+                    reason: format!("the supersampled render is too large: {config:?}"),
+                })
+        };
+        let frame = Frame::new(
+            rendered(config.render_width)?,
+            rendered(config.render_height)?,
+        )?;
         Ok(Self {
             inner,
             config,
@@ -171,25 +196,38 @@ impl<E: Environment + Render> PixelObservation<E> {
     fn picture(&mut self) -> Vec<f32> {
         self.inner.render_into(&mut self.frame);
         let (rows, width) = self.config.window();
+        let s = self.config.supersample;
+        // The window in rendered pixels: it follows the focus at the render's resolution.
         let frame_width = self.frame.width();
         let focus = self.inner.focus().unwrap_or(0.5);
         let centre = (focus * frame_width as f64) as i64;
-        let left = (centre - width as i64 / 2).clamp(0, (frame_width - width) as i64) as usize;
+        let span = (width * s) as i64;
+        let left = (centre - span / 2).clamp(0, frame_width as i64 - span) as usize;
         let channels = self.config.picture_channels();
-        let mut picture = vec![0.0; channels * rows.len() * width];
         let plane = rows.len() * width;
+        let mut picture = vec![0.0; channels * plane];
         let pixels = self.frame.pixels();
+        let block = (s * s) as u32;
         for (r, row) in rows.enumerate() {
             for c in 0..width {
-                let i = (row * frame_width + left + c) * 3;
-                let rgb = [pixels[i], pixels[i + 1], pixels[i + 2]];
+                // Sums of each channel over the block of rendered pixels behind (r, c).
+                let mut sums = [0u32; 3];
+                for y in row * s..(row + 1) * s {
+                    let start = (y * frame_width + left + c * s) * 3;
+                    for rgb in pixels[start..start + s * 3].chunks_exact(3) {
+                        for (sum, &v) in sums.iter_mut().zip(rgb) {
+                            *sum += u32::from(v);
+                        }
+                    }
+                }
                 if channels == 1 {
                     // The 8-bit grey level nearest to the mean of the three channels.
-                    let grey = (rgb.iter().map(|&v| u16::from(v)).sum::<u16>() + 1) / 3;
-                    picture[r * width + c] = f32::from(grey) / 255.0;
+                    let grey = (2 * sums.iter().sum::<u32>() + 3 * block) / (6 * block);
+                    picture[r * width + c] = grey as f32 / 255.0;
                 } else {
-                    for (channel, value) in rgb.into_iter().enumerate() {
-                        picture[channel * plane + r * width + c] = f32::from(value) / 255.0;
+                    for (channel, sum) in sums.into_iter().enumerate() {
+                        let level = (2 * sum + block) / (2 * block);
+                        picture[channel * plane + r * width + c] = level as f32 / 255.0;
                     }
                 }
             }

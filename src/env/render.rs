@@ -15,19 +15,23 @@ pub struct Frame {
 pub type Rgb = [u8; 3];
 
 impl Frame {
-    /// A white frame; a zero width or height is an [`EnvError::InvalidConfig`].
+    /// A white frame; a zero width or height, or a byte count beyond `usize`, is an
+    /// [`EnvError::InvalidConfig`].
     pub fn new(width: usize, height: usize) -> Result<Self, EnvError> {
-        if width == 0 || height == 0 {
-            return Err(EnvError::InvalidConfig {
+        let bytes = width.checked_mul(height).and_then(|n| n.checked_mul(3));
+        match bytes {
+            Some(bytes) if bytes > 0 => Ok(Self {
+                width,
+                height,
+                pixels: vec![255; bytes],
+            }),
+            _ => Err(EnvError::InvalidConfig {
                 field: "frame size",
-                reason: format!("need at least 1x1 pixels, got {width}x{height}"),
-            });
+                reason: format!(
+                    "need at least 1x1 pixels and a size that fits in memory, got {width}x{height}"
+                ),
+            }),
         }
-        Ok(Self {
-            width,
-            height,
-            pixels: vec![255; width * height * 3],
-        })
     }
 
     /// A frame of the given `width * height * 3` RGB bytes (row 0 at the top); a size of zero
