@@ -343,3 +343,100 @@ fn saved_agents_reload_exactly_and_bad_files_are_errors() {
     assert_eq!(a, b);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn learn_batch_fits_given_transitions_and_rejects_bad_batches() {
+    use cinder_rl::error::MemoryError;
+    use cinder_rl::memory::Batch;
+
+    // One state: action 0 ends the episode with reward 1, action 1 with reward 0.
+    let ending = |action: usize| Transition {
+        observation: [1.0f32],
+        action,
+        reward: if action == 0 { 1.0 } else { 0.0 },
+        next_observation: [0.0f32],
+        terminated: true,
+        truncated: false,
+    };
+    let transitions: Vec<_> = (0..64).map(|i| ending(i % 2)).collect();
+    let batch = Batch::from_transitions(&transitions).unwrap();
+    let fitted = |reward_scale: f64| {
+        let config = dqn_test_config()
+            .with_loss(ValueLoss::Mse)
+            .with_learning_rate(1e-2)
+            .with_learning_rate_schedule(None)
+            .with_reward_scale(reward_scale)
+            .with_seed(5);
+        let mut agent = Dqn::new(config, mlp(1, 2, 16, 5), 1, 2, &Device::flex()).unwrap();
+        for _ in 0..300 {
+            agent.learn_batch(&batch).unwrap();
+        }
+        assert_eq!(agent.updates(), 300);
+        assert_eq!(
+            agent.env_steps(),
+            0,
+            "nothing went through the replay memory"
+        );
+        (agent.q_values().values(&[1.0]).unwrap(), agent)
+    };
+    let (q, mut agent) = fitted(1.0);
+    assert!((q[0] - 1.0).abs() < 0.02 && q[1].abs() < 0.02, "{q:?}");
+    let (q, _) = fitted(0.5);
+    assert!((q[0] - 0.5).abs() < 0.02 && q[1].abs() < 0.02, "{q:?}");
+
+    // Bad batches are errors and leave the agent as it was.
+    let before = agent.q_values().values(&[1.0]).unwrap();
+    let wide = Batch::from_transitions(&[Transition {
+        observation: [1.0f32, 0.0],
+        action: 0,
+        reward: 1.0,
+        next_observation: [0.0, 0.0],
+        terminated: true,
+        truncated: false,
+    }])
+    .unwrap();
+    assert!(matches!(
+        agent.learn_batch(&wide),
+        Err(AgentError::ObservationLength {
+            expected: 1,
+            actual: 2
+        })
+    ));
+    let out_of_range = Batch::from_transitions(&[ending(2)]).unwrap();
+    assert!(matches!(
+        agent.learn_batch(&out_of_range),
+        Err(AgentError::InvalidAction {
+            action: 2,
+            n_actions: 2
+        })
+    ));
+    let mut ragged = batch.clone();
+    ragged.rewards.pop();
+    assert!(matches!(
+        agent.learn_batch(&ragged),
+        Err(AgentError::InvalidConfig { field: "batch", .. })
+    ));
+    assert_eq!(agent.q_values().values(&[1.0]).unwrap(), before);
+    assert_eq!(agent.updates(), 300);
+
+    let empty: [Transition<[f32; 1]>; 0] = [];
+    assert_eq!(
+        Batch::from_transitions(&empty),
+        Err(MemoryError::EmptyBatch)
+    );
+    let mixed = [Transition {
+        observation: vec![1.0f32],
+        action: 0,
+        reward: 1.0,
+        next_observation: vec![0.0f32, 0.0],
+        terminated: true,
+        truncated: false,
+    }];
+    assert_eq!(
+        Batch::from_transitions(&mixed),
+        Err(MemoryError::ObservationLength {
+            expected: 1,
+            actual: 2
+        })
+    );
+}

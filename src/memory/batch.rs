@@ -1,5 +1,8 @@
 //! A sampled mini-batch, one contiguous array per field.
 
+use super::Transition;
+use crate::error::MemoryError;
+
 /// `batch_size` transitions, field by field, row-major.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Batch {
@@ -24,6 +27,57 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// The batch of `transitions`, in order, for updates on data gathered outside a replay
+    /// memory (collect-then-train loops). `indices` numbers them from 0.
+    ///
+    /// No transition is [`MemoryError::EmptyBatch`]; observations of different lengths are
+    /// [`MemoryError::ObservationLength`].
+    ///
+    /// ```
+    /// use cinder_rl::memory::{Batch, Transition};
+    ///
+    /// let step = |reward: f64| Transition {
+    ///     observation: [0.0f32, 1.0],
+    ///     action: 1,
+    ///     reward,
+    ///     next_observation: [1.0, 0.0],
+    ///     terminated: false,
+    ///     truncated: false,
+    /// };
+    /// let batch = Batch::from_transitions(&[step(1.0), step(0.5)])?;
+    /// assert_eq!((batch.batch_size, batch.obs_dim), (2, 2));
+    /// assert_eq!(batch.rewards, [1.0, 0.5]);
+    /// # Ok::<(), cinder_rl::error::MemoryError>(())
+    /// ```
+    pub fn from_transitions<O: AsRef<[f32]>>(
+        transitions: &[Transition<O>],
+    ) -> Result<Self, MemoryError> {
+        let first = transitions.first().ok_or(MemoryError::EmptyBatch)?;
+        let obs_dim = first.observation.as_ref().len();
+        let mut batch = Batch::default();
+        batch.clear(transitions.len(), obs_dim);
+        for (i, t) in transitions.iter().enumerate() {
+            for observation in [t.observation.as_ref(), t.next_observation.as_ref()] {
+                if observation.len() != obs_dim {
+                    return Err(MemoryError::ObservationLength {
+                        expected: obs_dim,
+                        actual: observation.len(),
+                    });
+                }
+            }
+            batch.observations.extend_from_slice(t.observation.as_ref());
+            batch
+                .next_observations
+                .extend_from_slice(t.next_observation.as_ref());
+            batch.actions.push(t.action as i64);
+            batch.rewards.push(t.reward as f32);
+            batch.terminated.push(f32::from(u8::from(t.terminated)));
+            batch.truncated.push(f32::from(u8::from(t.truncated)));
+            batch.indices.push(i);
+        }
+        Ok(batch)
+    }
+
     /// Empties every field and sets the shape, keeping the allocations.
     pub(crate) fn clear(&mut self, batch_size: usize, obs_dim: usize) {
         self.batch_size = batch_size;

@@ -182,18 +182,27 @@ impl<M: QNetwork> Dqn<M> {
 
     /// One gradient update on a fresh batch; Polyak-averages the target when configured.
     fn gradient_step(&mut self) -> Result<f32, AgentError> {
-        self.memory.sample_into(
-            self.config.batch_size,
-            &mut self.sample_rng,
-            &mut self.batch,
-        )?;
+        let mut batch = std::mem::take(&mut self.batch);
+        let sampled =
+            self.memory
+                .sample_into(self.config.batch_size, &mut self.sample_rng, &mut batch);
+        let loss = sampled
+            .map_err(AgentError::from)
+            .and_then(|()| self.update_on(&batch));
+        self.batch = batch;
+        loss
+    }
+
+    /// One gradient update on `batch`, whose rewards are already scaled; Polyak-averages the
+    /// target when configured.
+    fn update_on(&mut self, batch: &Batch) -> Result<f32, AgentError> {
         let online = self.online.clone();
         let learning_rate = self.config.learning_rate_at(self.env_steps);
         let (online, loss) = dqn_update(
             online,
             &self.target,
             &mut self.optimizer,
-            &self.batch,
+            batch,
             &self.config,
             learning_rate,
             &self.inner,
@@ -212,6 +221,72 @@ impl<M: QNetwork> Dqn<M> {
                 })?;
         }
         Ok(loss)
+    }
+
+    /// One gradient update on a batch the caller assembled (see [`Batch::from_transitions`]),
+    /// instead of one drawn from the replay memory: for loops that train epochs over their own
+    /// shuffled data. Rewards are multiplied by the config's `reward_scale`, as
+    /// [`observe`](Agent::observe) does; the target network follows its Polyak setting (hard
+    /// copies stay on their step or episode schedule, which only `observe` advances). Returns
+    /// the loss before the update.
+    ///
+    /// A batch of another observation length, inconsistent field lengths or an action out of
+    /// range is an error, and the agent is left as it was.
+    pub fn learn_batch(&mut self, batch: &Batch) -> Result<f32, AgentError> {
+        self.check_batch(batch)?;
+        let scale = self.config.reward_scale as f32;
+        let scaled;
+        let batch = if scale == 1.0 {
+            batch
+        } else {
+            scaled = Batch {
+                rewards: batch.rewards.iter().map(|r| r * scale).collect(),
+                ..batch.clone()
+            };
+            &scaled
+        };
+        let loss = self.update_on(batch)?;
+        self.refresh_acting_network();
+        Ok(loss)
+    }
+
+    fn check_batch(&self, batch: &Batch) -> Result<(), AgentError> {
+        if batch.obs_dim != self.obs_dim {
+            return Err(AgentError::ObservationLength {
+                expected: self.obs_dim,
+                actual: batch.obs_dim,
+            });
+        }
+        let n = batch.batch_size;
+        let rows = [
+            batch.actions.len(),
+            batch.rewards.len(),
+            batch.terminated.len(),
+        ];
+        if n == 0
+            || rows.iter().any(|&len| len != n)
+            || batch.observations.len() != n * self.obs_dim
+            || batch.next_observations.len() != n * self.obs_dim
+        {
+            return Err(AgentError::InvalidConfig {
+                field: "batch",
+                reason: format!(
+                    "a batch of {n} transitions of length {} needs that many of every field",
+                    self.obs_dim
+                ),
+            });
+        }
+        match batch
+            .actions
+            .iter()
+            .find(|&&a| usize::try_from(a).map_or(true, |a| a >= self.n_actions))
+        {
+            Some(&action) => Err(AgentError::InvalidAction {
+                action: usize::try_from(action).unwrap_or(usize::MAX),
+                n_actions: self.n_actions,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Hard target copies on their step or episode schedule.
