@@ -168,13 +168,8 @@ impl CartPoleConfig {
 #[derive(Debug, Clone)]
 pub struct CartPole {
     config: CartPoleConfig,
-    state: [f64; 4],
-    rng: SeededRng,
-    elapsed_steps: usize,
-    /// Gymnasium's `steps_beyond_terminated`: `None` until the first terminating step.
-    steps_beyond_terminated: Option<u64>,
-    has_reset: bool,
-    done: bool,
+    /// Everything that changes as the environment runs: what a snapshot holds.
+    live: CartPoleState,
 }
 
 impl CartPole {
@@ -184,12 +179,14 @@ impl CartPole {
         config.validate()?;
         Ok(Self {
             config,
-            state: [0.0; 4],
-            rng: from_entropy(),
-            elapsed_steps: 0,
-            steps_beyond_terminated: None,
-            has_reset: false,
-            done: false,
+            live: CartPoleState {
+                state: [0.0; 4],
+                rng: from_entropy(),
+                elapsed_steps: 0,
+                steps_beyond_terminated: None,
+                has_reset: false,
+                done: false,
+            },
         })
     }
 
@@ -200,7 +197,7 @@ impl CartPole {
 
     /// The exact internal state `[x, x_dot, theta, theta_dot]`.
     pub fn state(&self) -> [f64; 4] {
-        self.state
+        self.live.state
     }
 
     /// Replaces the internal state, as assigning Gymnasium's `env.unwrapped.state` does: the
@@ -214,18 +211,18 @@ impl CartPole {
                 reason: format!("every component must be finite, got {bad}"),
             });
         }
-        self.state = state;
+        self.live.state = state;
         Ok(())
     }
 
     /// Steps taken since the last reset.
     pub fn elapsed_steps(&self) -> usize {
-        self.elapsed_steps
+        self.live.elapsed_steps
     }
 
     /// The observation of the current state: each component rounded to `f32`.
     pub fn observation(&self) -> [f32; 4] {
-        self.state.map(|v| v as f32)
+        self.live.state.map(|v| v as f32)
     }
 
     /// One Euler step of the dynamics from `state` under `force`, with Gymnasium's exact
@@ -259,9 +256,9 @@ impl CartPole {
         if !terminated {
             return if sutton_barto { 0.0 } else { 1.0 };
         }
-        match &mut self.steps_beyond_terminated {
+        match &mut self.live.steps_beyond_terminated {
             None => {
-                self.steps_beyond_terminated = Some(0);
+                self.live.steps_beyond_terminated = Some(0);
                 if sutton_barto { -1.0 } else { 1.0 }
             }
             Some(beyond) => {
@@ -278,16 +275,16 @@ impl Environment for CartPole {
 
     fn reset(&mut self, seed: Option<u64>) -> [f32; 4] {
         if let Some(seed) = seed {
-            self.rng = seeded(seed);
+            self.live.rng = seeded(seed);
         }
         let ResetBounds { low, high } = self.config.reset_bounds;
-        for v in &mut self.state {
-            *v = low + (high - low) * self.rng.random::<f64>();
+        for v in &mut self.live.state {
+            *v = low + (high - low) * self.live.rng.random::<f64>();
         }
-        self.elapsed_steps = 0;
-        self.steps_beyond_terminated = None;
-        self.has_reset = true;
-        self.done = false;
+        self.live.elapsed_steps = 0;
+        self.live.steps_beyond_terminated = None;
+        self.live.has_reset = true;
+        self.live.done = false;
         self.observation()
     }
 
@@ -298,22 +295,22 @@ impl Environment for CartPole {
                 n_actions: 2,
             });
         }
-        if !self.has_reset {
+        if !self.live.has_reset {
             return Err(EnvError::ResetNeeded);
         }
-        if self.done && self.config.after_done == AfterDone::Error {
+        if self.live.done && self.config.after_done == AfterDone::Error {
             return Err(EnvError::EpisodeEnded);
         }
         let force = if action == 1 { FORCE_MAG } else { -FORCE_MAG };
-        self.state = Self::integrate(self.state, force);
-        let terminated = Self::is_terminal(&self.state);
+        self.live.state = Self::integrate(self.live.state, force);
+        let terminated = Self::is_terminal(&self.live.state);
         let reward = self.reward(terminated);
-        self.elapsed_steps += 1;
+        self.live.elapsed_steps += 1;
         let truncated = self
             .config
             .max_episode_steps
-            .is_some_and(|limit| self.elapsed_steps >= limit);
-        self.done |= terminated || truncated;
+            .is_some_and(|limit| self.live.elapsed_steps >= limit);
+        self.live.done |= terminated || truncated;
         Ok(Step::new(self.observation(), reward, terminated, truncated))
     }
 
@@ -344,6 +341,7 @@ pub struct CartPoleState {
     state: [f64; 4],
     rng: SeededRng,
     elapsed_steps: usize,
+    /// Gymnasium's `steps_beyond_terminated`: `None` until the first terminating step.
     steps_beyond_terminated: Option<u64>,
     has_reset: bool,
     done: bool,
@@ -353,24 +351,13 @@ impl Snapshot for CartPole {
     type State = CartPoleState;
 
     fn snapshot(&self) -> CartPoleState {
-        CartPoleState {
-            state: self.state,
-            rng: self.rng.clone(),
-            elapsed_steps: self.elapsed_steps,
-            steps_beyond_terminated: self.steps_beyond_terminated,
-            has_reset: self.has_reset,
-            done: self.done,
-        }
+        self.live.clone()
     }
 
     /// A state that is not finite is an [`EnvError::InvalidConfig`].
     fn restore(&mut self, state: CartPoleState) -> Result<[f32; 4], EnvError> {
         self.set_state(state.state)?;
-        self.rng = state.rng;
-        self.elapsed_steps = state.elapsed_steps;
-        self.steps_beyond_terminated = state.steps_beyond_terminated;
-        self.has_reset = state.has_reset;
-        self.done = state.done;
+        self.live = state;
         Ok(self.observation())
     }
 }
