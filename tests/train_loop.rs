@@ -8,7 +8,7 @@ use std::path::Path;
 use cinder_rl::agent::{Agent, Learned, Mode};
 use cinder_rl::error::AgentError;
 use cinder_rl::memory::Transition;
-use cinder_rl::train::{EpisodeRecord, StopRule, TrainConfig, Trainer};
+use cinder_rl::train::{EpisodeRecord, StopRule, TrainConfig, TrainSummary, Trainer};
 use common::Treadmill;
 
 /// Always takes action 0 and reports one "update" per observed step with loss = reward.
@@ -107,6 +107,17 @@ fn a_step_budget_ends_the_run_and_partial_episodes_are_not_counted() {
     assert_eq!(json["algorithm"], "scripted");
 }
 
+/// Runs the scripted agent on 10-step treadmills that end by termination or truncation.
+fn run_scripted(config: TrainConfig, terminate: bool) -> TrainSummary {
+    Trainer::new(config)
+        .run(
+            &mut Scripted::default(),
+            &mut Treadmill::new(10, terminate),
+            &mut Treadmill::new(10, terminate),
+        )
+        .unwrap()
+}
+
 #[test]
 fn stop_rules_end_the_run_when_met() {
     // Returns are always 10: a mean-return rule at 10 over 5 episodes is met after 5.
@@ -118,13 +129,7 @@ fn stop_rules_end_the_run_when_met() {
         .with_stop(rule)
         .with_log_every_episodes(0)
         .with_eval_episodes(0);
-    let summary = Trainer::new(config)
-        .run(
-            &mut Scripted::default(),
-            &mut Treadmill::new(10, false),
-            &mut Treadmill::new(10, false),
-        )
-        .unwrap();
+    let summary = run_scripted(config, false);
     assert!(summary.solved);
     assert_eq!(
         (summary.episodes, summary.solved_at_env_steps),
@@ -141,13 +146,7 @@ fn stop_rules_end_the_run_when_met() {
         .with_stop(rule)
         .with_log_every_episodes(0)
         .with_eval_episodes(0);
-    let summary = Trainer::new(config)
-        .run(
-            &mut Scripted::default(),
-            &mut Treadmill::new(10, true),
-            &mut Treadmill::new(10, true),
-        )
-        .unwrap();
+    let summary = run_scripted(config, true);
     assert_eq!((summary.solved, summary.episodes), (true, 3));
 
     // Unreachable: the budget ends the run.
@@ -159,13 +158,7 @@ fn stop_rules_end_the_run_when_met() {
         .with_stop(rule)
         .with_max_episodes(Some(20))
         .with_log_every_episodes(0);
-    let summary = Trainer::new(config)
-        .run(
-            &mut Scripted::default(),
-            &mut Treadmill::new(10, true),
-            &mut Treadmill::new(10, true),
-        )
-        .unwrap();
+    let summary = run_scripted(config, true);
     assert_eq!((summary.solved, summary.episodes), (false, 20));
 }
 
