@@ -186,16 +186,17 @@ impl<M: QNetwork> Dqn<M> {
         let sampled =
             self.memory
                 .sample_into(self.config.batch_size, &mut self.sample_rng, &mut batch);
+        // The memory stores rewards scaled already.
         let loss = sampled
             .map_err(AgentError::from)
-            .and_then(|()| self.update_on(&batch));
+            .and_then(|()| self.update_on(&batch, 1.0));
         self.batch = batch;
         loss
     }
 
-    /// One gradient update on `batch`, whose rewards are already scaled; Polyak-averages the
-    /// target when configured.
-    fn update_on(&mut self, batch: &Batch) -> Result<f32, AgentError> {
+    /// One gradient update on `batch`, its rewards multiplied by `reward_scale`;
+    /// Polyak-averages the target when configured.
+    fn update_on(&mut self, batch: &Batch, reward_scale: f32) -> Result<f32, AgentError> {
         let online = self.online.clone();
         let learning_rate = self.config.learning_rate_at(self.env_steps);
         let (online, loss) = dqn_update(
@@ -203,6 +204,7 @@ impl<M: QNetwork> Dqn<M> {
             &self.target,
             &mut self.optimizer,
             batch,
+            reward_scale,
             &self.config,
             learning_rate,
             &self.inner,
@@ -234,18 +236,7 @@ impl<M: QNetwork> Dqn<M> {
     /// range is an error, and the agent is left as it was.
     pub fn learn_batch(&mut self, batch: &Batch) -> Result<f32, AgentError> {
         self.check_batch(batch)?;
-        let scale = self.config.reward_scale as f32;
-        let scaled;
-        let batch = if scale == 1.0 {
-            batch
-        } else {
-            scaled = Batch {
-                rewards: batch.rewards.iter().map(|r| r * scale).collect(),
-                ..batch.clone()
-            };
-            &scaled
-        };
-        let loss = self.update_on(batch)?;
+        let loss = self.update_on(batch, self.config.reward_scale as f32)?;
         self.refresh_acting_network();
         Ok(loss)
     }

@@ -20,7 +20,8 @@ struct BatchTensors {
 }
 
 impl BatchTensors {
-    fn new(batch: &Batch, device: &Device) -> Self {
+    /// The batch's fields as tensors, rewards multiplied by `reward_scale`.
+    fn new(batch: &Batch, reward_scale: f32, device: &Device) -> Self {
         let (n, d) = (batch.batch_size, batch.obs_dim);
         let floats = |values: &[f32], shape: [usize; 2]| {
             Tensor::from_data(TensorData::new(values.to_vec(), shape), device)
@@ -28,7 +29,13 @@ impl BatchTensors {
         Self {
             observations: floats(&batch.observations, [n, d]),
             actions: Tensor::from_data(TensorData::new(batch.actions.clone(), [n, 1]), device),
-            rewards: floats(&batch.rewards, [n, 1]),
+            rewards: Tensor::from_data(
+                TensorData::new(
+                    batch.rewards.iter().map(|r| r * reward_scale).collect(),
+                    [n, 1],
+                ),
+                device,
+            ),
             next_observations: floats(&batch.next_observations, [n, d]),
             terminated: floats(&batch.terminated, [n, 1]),
         }
@@ -47,12 +54,17 @@ impl BatchTensors {
 /// Truncated transitions bootstrap like any non-terminal one: only `terminated` zeroes the
 /// future. The target network is a plain-device copy, so `y` carries no gradient.
 ///
+/// `reward_scale` multiplies the batch's rewards: 1 for batches from the replay memory, which
+/// stores them scaled already.
+///
 /// Returns the updated online network and the loss before the step.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn dqn_update<M: QNetwork>(
     online: M,
     target: &M,
     optimizer: &mut ModuleOptimizer,
     batch: &Batch,
+    reward_scale: f32,
     config: &DqnConfig,
     learning_rate: f64,
     device: &Device,
@@ -63,7 +75,7 @@ pub(super) fn dqn_update<M: QNetwork>(
         rewards: r,
         next_observations: s_next,
         terminated,
-    } = BatchTensors::new(batch, device);
+    } = BatchTensors::new(batch, reward_scale, device);
 
     // The TD target, from the target network.
     let next_q = target.forward(s_next.clone());
