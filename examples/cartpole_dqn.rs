@@ -1,9 +1,9 @@
 //! Train DQN on CartPole until solved, save the agent, reload it and evaluate it greedily.
 //!
 //! ```text
-//! cargo run --release --example cartpole_dqn -- [--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR]
-//!                                               [--preset tuned|minimal|brain] [--eval-episodes N]
-//!                                               [--config FILE.json] [--hidden 128,128]
+//! cargo run --release --example cartpole_dqn -- [--seed N] [--max-env-steps N] [--max-episodes N]
+//!     [--out DIR [--overwrite]] [--preset tuned|minimal|brain] [--eval-episodes N]
+//!     [--config FILE.json] [--hidden 128,128] [--checkpoint-every N] [--resume DIR]
 //! ```
 //! Progress goes to stderr; the last line on stdout is a JSON summary.
 
@@ -13,15 +13,25 @@ mod common;
 use burn::tensor::Device;
 use cinder_rl::agents::Dqn;
 use cinder_rl::agents::dqn::DqnPreset;
+use cinder_rl::artifacts::RunIdentity;
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Frame, Render, Snapshot, Space, Step};
 use cinder_rl::error::EnvError;
 use cinder_rl::nn::MlpConfig;
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{StopRule, TrainConfig};
-use common::{COMMON_FLAGS, EpisodeLog, RunArgs, finish_run};
+use clap::Parser;
+use common::{HiddenFlag, RunFlags, finish_run, nothing_to_do};
 
-fn usage() -> String {
-    format!("cartpole_dqn {COMMON_FLAGS}\npresets: tuned (default), minimal, brain")
+/// Train DQN on CartPole until solved, save the agent, reload it and evaluate it greedily.
+///
+/// Presets: tuned (default), minimal, brain.
+#[derive(Parser, Debug)]
+#[command(name = "cartpole_dqn")]
+struct Cli {
+    #[command(flatten)]
+    run: RunFlags,
+    #[command(flatten)]
+    hidden: HiddenFlag,
 }
 
 /// CartPole with the brain/agent/environment tutorial's reward when `shaped`: 0 per step, -1
@@ -90,13 +100,18 @@ impl Environment for TutorialCartPole {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = RunArgs::parse("cartpole_dqn", "tuned", 200_000, &usage())?;
-    let preset = DqnPreset::named(&args.preset).ok_or_else(|| {
+fn main() -> std::process::ExitCode {
+    common::exit_on_error(train)
+}
+
+fn train() -> Result<(), Box<dyn std::error::Error>> {
+    let cli = Cli::parse();
+    let plan = cli.run.plan("tuned")?;
+    let preset = DqnPreset::named(&plan.preset).ok_or_else(|| {
         let names: Vec<&str> = DqnPreset::all().iter().map(|p| p.name).collect();
         format!(
             "unknown preset {:?}; presets: {}",
-            args.preset,
+            plan.preset,
             names.join(", ")
         )
     })?;
@@ -121,27 +136,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut env, mut eval_env) = (make_env(true)?, make_env(false)?);
 
     let device = Device::flex();
-    let config = args
-        .agent_config(preset.config.clone())?
-        .with_seed(args.seed);
-    let hidden = args.hidden.clone().unwrap_or_else(|| preset.hidden.clone());
-    args.record_identity(&config, &hidden)?;
-    let network_config = MlpConfig::new(4, 2).with_hidden(hidden);
-    let network = network_config.init(&device, derive_seed(args.seed, 2))?;
+    let config = cli
+        .run
+        .agent_config(&plan, preset.config.clone())?
+        .with_seed(plan.seed);
+    let hidden = cli.run.hidden(&cli.hidden, &plan, &preset.hidden);
+    let network_config = MlpConfig::new(4, 2).with_hidden(hidden.clone());
+    let network = network_config.init(&device, derive_seed(plan.seed, 2))?;
     let mut agent = Dqn::new(config.clone(), network, 4, 2, &device)?;
-    eprintln!("preset {}: {}", preset.name, preset.description);
 
-    let train_config = TrainConfig::new(args.seed)
-        .with_max_env_steps(Some(args.max_env_steps))
-        .with_max_episodes(args.max_episodes)
+    let train_config = TrainConfig::new(plan.seed)
+        .with_max_env_steps(Some(cli.run.steps(200_000)))
+        .with_max_episodes(cli.run.max_episodes)
         .with_stop(stop)
         .with_eval_episodes(10)
         .with_names("dqn", env_name);
-    let mut log = EpisodeLog::open(&args)?;
-    let summary =
-        log.trainer(train_config, &args)
-            .run_resumable(&mut agent, &mut env, &mut eval_env)?;
+    let identity = RunIdentity::new("dqn", env_name, preset.name, plan.seed)
+        .with_agent_config(&config)
+        .with_network(&hidden)
+        .with_train(&train_config);
+    let run = cli.run.open("cartpole_dqn", identity)?;
+    eprintln!("preset {}: {}", preset.name, preset.description);
+    let summary = run
+        .trainer(train_config, cli.run.checkpoint_every)
+        .run_resumable(&mut agent, &mut env, &mut eval_env)?;
+    if nothing_to_do(&run, &summary) {
+        return Ok(());
+    }
 
     let reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
-    finish_run(&summary, &log, &agent, reloaded, &mut eval_env, &args)
+    finish_run(
+        &summary,
+        &run,
+        &agent,
+        reloaded,
+        &mut eval_env,
+        cli.run.eval_episodes,
+    )
 }

@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! cargo run --release --example cartpole_dqn_batch -- [--seed N] [--iterations N] [--collect N]
-//!     [--keep N] [--epochs N] [--batch N] [--eval-steps N] [--out DIR]
+//!     [--keep N] [--epochs N] [--batch N] [--eval-steps N] [--out DIR [--overwrite]]
 //! ```
 //! Unlike the tutorial, truncation at 500 steps is not a terminal state (its transitions
 //! bootstrap) and each episode starts from a fresh reset. Progress goes to stderr; the last
@@ -22,72 +22,53 @@ use std::time::Instant;
 use burn::tensor::Device;
 use cinder_rl::agents::dqn::TargetUpdate;
 use cinder_rl::agents::{Dqn, DqnConfig, ValueLoss};
-use cinder_rl::artifacts::{GifRecorder, MetricsWriter, plot_learning_curve, record_episode};
+use cinder_rl::artifacts::{
+    AGENT_FILE, CURVE_FILE, GIF_FILE, GifRecorder, METRICS_FILE, MetricsWriter, RunDir,
+    RunIdentity, plot_learning_curve, record_episode,
+};
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
 use cinder_rl::memory::{Batch, Transition};
 use cinder_rl::nn::MlpConfig;
 use cinder_rl::policy::{EpsilonGreedy, Exponential, Policy};
 use cinder_rl::rng::{SeededRng, derive_seed, seeded};
 use cinder_rl::train::{EpisodeRecord, evaluate};
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use rand::seq::SliceRandom;
 use serde_json::json;
 
-/// The tutorial's settings, each a flag.
+/// Collect-then-train DQN on CartPole-v1, as in the batch-trainer tutorial.
+#[derive(Parser, Debug)]
+#[command(name = "cartpole_dqn_batch")]
 struct Args {
+    /// Seed of the run
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Collect-train-evaluate iterations
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = RangedU64ValueParser::<u64>::new().range(1..=1_000_000))]
     iterations: u64,
+    /// New transitions gathered per iteration
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     collect: usize,
+    /// Older transitions kept per iteration
+    #[arg(long, value_name = "N", default_value_t = 1_000, value_parser = RangedU64ValueParser::<usize>::new().range(0..=10_000_000))]
     keep: usize,
+    /// Epochs over the data per iteration
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = RangedU64ValueParser::<usize>::new().range(1..=1_000))]
     epochs: usize,
+    /// Transitions per gradient update
+    #[arg(long, value_name = "N", default_value_t = 1_000, value_parser = RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     batch: usize,
+    /// Greedy steps played per evaluation
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     eval_steps: usize,
-    out: PathBuf,
-}
-
-impl Args {
-    fn parse() -> Result<Self, Box<dyn std::error::Error>> {
-        use lexopt::prelude::*;
-        let mut args = Args {
-            seed: 0,
-            iterations: 500,
-            collect: 10_000,
-            keep: 1_000,
-            epochs: 3,
-            batch: 1_000,
-            eval_steps: 10_000,
-            out: PathBuf::new(),
-        };
-        let mut out = None;
-        let mut parser = lexopt::Parser::from_env();
-        while let Some(arg) = parser.next()? {
-            match arg {
-                Long("seed") => args.seed = parser.value()?.parse()?,
-                Long("iterations") => args.iterations = parser.value()?.parse()?,
-                Long("collect") => args.collect = parser.value()?.parse()?,
-                Long("keep") => args.keep = parser.value()?.parse()?,
-                Long("epochs") => args.epochs = parser.value()?.parse()?,
-                Long("batch") => args.batch = parser.value()?.parse()?,
-                Long("eval-steps") => args.eval_steps = parser.value()?.parse()?,
-                Long("out") => out = Some(PathBuf::from(parser.value()?)),
-                Long("help") => {
-                    println!(
-                        "cartpole_dqn_batch [--seed N] [--iterations N] [--collect N] [--keep N] \
-                         [--epochs N] [--batch N] [--eval-steps N] [--out DIR]"
-                    );
-                    std::process::exit(0);
-                }
-                _ => return Err(arg.unexpected().into()),
-            }
-        }
-        if args.collect == 0 || args.batch == 0 || args.eval_steps == 0 || args.iterations == 0 {
-            return Err(
-                "--iterations, --collect, --batch and --eval-steps must be positive".into(),
-            );
-        }
-        args.out = out
-            .unwrap_or_else(|| PathBuf::from(format!("runs/cartpole_dqn_batch/seed{}", args.seed)));
-        Ok(args)
-    }
+    /// Directory of the run [default: runs/cartpole_dqn_batch/seed<N>, numbered -2, -3... when
+    /// taken]; one that holds a run is refused unless --overwrite
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace the run in --out
+    #[arg(long, requires = "out")]
+    overwrite: bool,
 }
 
 /// What [`play`] gathered: every transition, and each episode's (return, length).
@@ -129,8 +110,7 @@ fn play<P: Policy<[f32]>>(
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse()?;
-    std::fs::create_dir_all(&args.out)?;
+    let args = Args::parse();
     let device = Device::flex();
     let network = MlpConfig::new(4, 2)
         .with_hidden(vec![256, 256])
@@ -152,11 +132,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_seed(args.seed);
     let mut agent = Dqn::new(config.clone(), network, 4, 2, &device)?;
     let exploration = Exponential::new(0.9, 0.05, 200.0)?;
+    let identity = RunIdentity::new(
+        "dqn-collect-then-train",
+        "CartPole-v1",
+        "tutorial",
+        args.seed,
+    )
+    .with_agent_config(&config)
+    .with_network(&[256, 256])
+    .with_train(&serde_json::json!({
+        "iterations": args.iterations, "collect": args.collect, "keep": args.keep,
+        "epochs": args.epochs, "batch": args.batch, "eval_steps": args.eval_steps,
+    }));
+    let run = match &args.out {
+        Some(out) if args.overwrite => RunDir::replace(out, identity)?,
+        Some(out) => RunDir::create(out, identity)?,
+        None => {
+            let base = format!("runs/cartpole_dqn_batch/seed{}", args.seed);
+            RunDir::create_numbered(base, identity)?
+        }
+    };
 
     let mut env = CartPole::new(CartPoleConfig::v1())?;
     let mut shuffle_rng = seeded(derive_seed(args.seed, 5));
     let mut episode_seeds = seeded(derive_seed(args.seed, 6));
-    let mut metrics = MetricsWriter::create(&args.out.join("metrics.csv"))?;
+    let mut metrics = MetricsWriter::create(&run.file(METRICS_FILE))?;
     let mut records = Vec::new();
     let mut data: Vec<Transition<[f32; 4]>> = Vec::new();
     let (mut env_steps, mut last_greedy, mut best_greedy) = (0u64, 0.0, f64::MIN);
@@ -231,10 +231,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let wall_s = start.elapsed().as_secs_f64();
 
-    let curve = args.out.join("learning_curve.png");
+    let curve = run.file(CURVE_FILE);
     let title = format!("collect-then-train DQN on CartPole-v1 (seed {})", args.seed);
     plot_learning_curve(&records, env.reward_threshold(), &title, &curve)?;
-    let agent_path = args.out.join("agent.cinder");
+    let agent_path = run.file(AGENT_FILE);
     agent.save(&agent_path)?;
     let mut reloaded = Dqn::new(
         config,
@@ -247,7 +247,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     reloaded.load(&agent_path)?;
     let evaluation = evaluate(&mut reloaded, &mut env, 100, derive_seed(args.seed, 3))?;
-    let gif_path = args.out.join("episode.gif");
+    let gif_path = run.file(GIF_FILE);
     let mut gif = GifRecorder::new(600, 400, 50)?;
     let gif_return = record_episode(&mut reloaded, &mut env, derive_seed(args.seed, 4), &mut gif)?;
     gif.finish(&gif_path)?;
@@ -272,7 +272,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "greedy_return_best": best_greedy,
             "reloaded_eval_mean_return": evaluation.mean_return(),
             "wall_s": wall_s,
-            "out": args.out.display().to_string(),
+            "out": run.path().display().to_string(),
         })
     );
     Ok(())

@@ -17,6 +17,7 @@ mod common;
 use burn::tensor::Device;
 use cinder_rl::agents::dqn::{ScheduleUnit, TargetUpdate, TrainFrequency};
 use cinder_rl::agents::{Dqn, DqnConfig, OptimizerConfig, ValueLoss};
+use cinder_rl::artifacts::RunIdentity;
 use cinder_rl::env::{CartPole, CartPoleConfig, PixelConfig, PixelFrames, PixelObservation};
 use cinder_rl::error::EnvError;
 use cinder_rl::memory::ObservationStorage;
@@ -24,10 +25,18 @@ use cinder_rl::nn::CnnQNetworkConfig;
 use cinder_rl::policy::{AnySchedule, Exponential, Linear};
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{StopRule, TrainConfig};
-use common::{COMMON_FLAGS, EpisodeLog, RunArgs, finish_run};
+use clap::Parser;
+use common::{RunFlags, finish_run, nothing_to_do};
 
-fn usage() -> String {
-    format!("cartpole_pixels_dqn {COMMON_FLAGS}\npresets: tuned (default), lecture")
+/// DQN from pixels: a CNN Q-network on rendered CartPole pictures.
+///
+/// Presets: tuned (default: anti-aliased grey pictures, the last three stacked, a small CNN),
+/// lecture (the pixel DQN lecture's screen differences and CNN).
+#[derive(Parser, Debug)]
+#[command(name = "cartpole_pixels_dqn")]
+struct Cli {
+    #[command(flatten)]
+    run: RunFlags,
 }
 
 /// What a pixel preset fixes: the view, the network and the agent.
@@ -105,9 +114,14 @@ fn preset(name: &str) -> Result<PixelPreset, Box<dyn std::error::Error>> {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = RunArgs::parse("cartpole_pixels_dqn", "tuned", 100_000, &usage())?;
-    let preset = preset(&args.preset)?;
+fn main() -> std::process::ExitCode {
+    common::exit_on_error(train)
+}
+
+fn train() -> Result<(), Box<dyn std::error::Error>> {
+    let cli = Cli::parse();
+    let plan = cli.run.plan("tuned")?;
+    let preset = preset(&plan.preset)?;
     let make_env = || -> Result<PixelObservation<CartPole>, EnvError> {
         PixelObservation::new(CartPole::new(CartPoleConfig::v1())?, preset.view.clone())
     };
@@ -116,25 +130,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let obs_dim = shape.iter().product();
 
     let device = Device::flex();
-    let config = args
-        .agent_config(preset.agent.clone())?
-        .with_seed(args.seed);
-    args.record_identity(&config, &[])?;
+    let config = cli
+        .run
+        .agent_config(&plan, preset.agent.clone())?
+        .with_seed(plan.seed);
     let network_config = (preset.network)(shape);
-    let network = network_config.init(&device, derive_seed(args.seed, 2))?;
+    let network = network_config.init(&device, derive_seed(plan.seed, 2))?;
     let mut agent = Dqn::new(config.clone(), network, obs_dim, 2, &device)?;
-    eprintln!("preset {}: observations {shape:?}", args.preset);
 
-    let train_config = TrainConfig::new(args.seed)
-        .with_max_env_steps(Some(args.max_env_steps))
-        .with_max_episodes(args.max_episodes)
+    let train_config = TrainConfig::new(plan.seed)
+        .with_max_env_steps(Some(cli.run.steps(100_000)))
+        .with_max_episodes(cli.run.max_episodes)
         .with_stop(StopRule::solved())
         .with_eval_episodes(10)
         .with_names("dqn-pixels", "CartPole-v1");
-    let mut log = EpisodeLog::open(&args)?;
-    let summary =
-        log.trainer(train_config, &args)
-            .run_resumable(&mut agent, &mut env, &mut eval_env)?;
+    let identity = RunIdentity::new("dqn-pixels", "CartPole-v1", plan.preset.clone(), plan.seed)
+        .with_agent_config(&config)
+        .with_network(&network_config)
+        .with_train(&train_config);
+    let run = cli.run.open("cartpole_pixels_dqn", identity)?;
+    eprintln!("preset {}: observations {shape:?}", plan.preset);
+    let summary = run
+        .trainer(train_config, cli.run.checkpoint_every)
+        .run_resumable(&mut agent, &mut env, &mut eval_env)?;
+    if nothing_to_do(&run, &summary) {
+        return Ok(());
+    }
 
     let reloaded = Dqn::new(
         config,
@@ -143,5 +164,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         2,
         &device,
     )?;
-    finish_run(&summary, &log, &agent, reloaded, &mut eval_env, &args)
+    finish_run(
+        &summary,
+        &run,
+        &agent,
+        reloaded,
+        &mut eval_env,
+        cli.run.eval_episodes,
+    )
 }

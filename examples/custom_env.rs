@@ -9,6 +9,8 @@
 use cinder_rl::env::{Environment, EnvironmentExt, Space, Step};
 use cinder_rl::error::EnvError;
 use cinder_rl::policy::{Policy, RandomPolicy};
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use rand::RngExt;
 
 /// A `SIZE` x `SIZE` grid; the agent starts in a random cell and must reach the goal corner.
@@ -89,20 +91,20 @@ impl Environment for GridWorld {
     }
 }
 
-fn flag(args: &[String], name: &str, default: u64) -> Result<u64, String> {
-    match args.iter().position(|a| a == name) {
-        None => Ok(default),
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| format!("{name} needs a whole number")),
-    }
+/// Run a seeded random policy through a custom grid world with the crate's wrappers.
+#[derive(Parser, Debug)]
+#[command(name = "custom_env")]
+struct Args {
+    /// Episodes to play
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = RangedU64ValueParser::<u64>::new().range(1..=10_000_000))]
+    episodes: u64,
+    /// Seed of the policy and the resets
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let episodes = flag(&args, "--episodes", 200)?;
-    let seed = flag(&args, "--seed", 0)?;
+    let Args { episodes, seed } = Args::parse();
 
     let mut env = GridWorld::new()
         .with_time_limit(50)?

@@ -6,6 +6,11 @@ use std::path::Path;
 use crate::error::AgentError;
 use crate::memory::Transition;
 
+/// The largest step, episode or update count a saved file may hold (2^53, exact as an `f64`:
+/// 285 years at a million steps a second). A larger count read from a file is refused as
+/// corrupt rather than left to overflow later.
+pub const MAX_COUNTER: u64 = 1 << 53;
+
 /// How an agent should choose its action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

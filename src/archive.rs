@@ -1,5 +1,6 @@
 //! A checksummed container of named byte blobs: the format of agent files and training
-//! checkpoints.
+//! checkpoints. Public so that tools can list and inspect what a file holds; the entries'
+//! contents are the writers' own (JSON headers, Burn's burnpack weights, raw arrays).
 //!
 //! Layout: `CINDERRL` magic, format version (u32 LE), entry count (u32 LE), then per entry
 //! its name length (u32 LE), name (UTF-8), data length (u64 LE) and data; last, the FNV-1a 64
@@ -13,8 +14,19 @@ const MAGIC: &[u8; 8] = b"CINDERRL";
 const VERSION: u32 = 2;
 
 /// Named blobs, in insertion order.
+///
+/// ```
+/// use cinder_rl::archive::Archive;
+///
+/// let mut archive = Archive::default();
+/// archive.put("header", b"{}".to_vec());
+/// let bytes = archive.encode();
+/// let decoded = Archive::decode(&bytes).unwrap();
+/// assert_eq!(decoded.names().collect::<Vec<_>>(), ["header"]);
+/// assert!(Archive::decode(&bytes[..bytes.len() - 1]).is_err());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Archive {
+pub struct Archive {
     entries: Vec<(String, Vec<u8>)>,
 }
 
@@ -39,6 +51,17 @@ impl Archive {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, d)| d.as_slice())
+    }
+
+    /// The entries' names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// Removes the entry `name`, returning its data.
+    pub fn remove(&mut self, name: &str) -> Option<Vec<u8>> {
+        let index = self.entries.iter().position(|(n, _)| n == name)?;
+        Some(self.entries.remove(index).1)
     }
 
     /// The entry `name`, or an error naming it.

@@ -84,6 +84,19 @@ pub enum MemoryError {
     /// A batch of zero transitions was requested.
     #[error("batch size must be at least 1")]
     EmptyBatch,
+    /// A buffer larger than the machine can allocate was requested (a huge capacity, or sizes
+    /// read from a file).
+    #[error("{what} needs {bytes} bytes, more than can be allocated")]
+    TooLarge {
+        /// What the buffer was for.
+        what: &'static str,
+        /// The bytes it needed.
+        bytes: u128,
+    },
+    /// Saved memory contents that are malformed or inconsistent (wrong sizes, values out of
+    /// range).
+    #[error("invalid saved memory contents: {0}")]
+    Corrupt(String),
 }
 
 /// Errors of the [`policy`](crate::policy) layer.
@@ -157,7 +170,8 @@ pub enum AgentError {
         /// What is wrong with it.
         reason: String,
     },
-    /// Learning produced a loss that is not finite.
+    /// Learning produced a loss that is not finite or beyond
+    /// [`DIVERGENCE_LOSS`](crate::agents::DIVERGENCE_LOSS).
     #[error("learning diverged: the loss is {0}")]
     Diverged(f32),
     /// A replay-memory error.
@@ -195,6 +209,44 @@ pub enum ArtifactError {
     /// Encoding a GIF failed, or a frame does not fit the animation.
     #[error("GIF encoding failed: {0}")]
     Gif(String),
+    /// A fresh run was pointed at a directory that already holds a run.
+    #[error(
+        "{path} already holds a run: resume it (--resume {path}), replace it (--overwrite), or choose another directory"
+    )]
+    RunExists {
+        /// The run directory.
+        path: PathBuf,
+    },
+    /// Another process holds the run directory's lock.
+    #[error("{path} is in use by another running process")]
+    Locked {
+        /// The run directory.
+        path: PathBuf,
+    },
+    /// A directory to resume holds no run, or not a complete one.
+    #[error("{path} cannot be resumed: {reason}")]
+    NotResumable {
+        /// The run directory.
+        path: PathBuf,
+        /// What is missing or wrong.
+        reason: String,
+    },
+    /// A resume whose settings differ from the saved run's in more than budgets.
+    #[error("{path} holds a different run: {}", differences.join("; "))]
+    Mismatch {
+        /// The run directory.
+        path: PathBuf,
+        /// Each setting that differs, saved value first.
+        differences: Vec<String>,
+    },
+    /// A path that cannot hold a run (empty, or not a directory).
+    #[error("invalid run directory {path:?}: {reason}")]
+    InvalidPath {
+        /// The path given.
+        path: PathBuf,
+        /// Why it is rejected.
+        reason: String,
+    },
 }
 
 /// Any error of the crate.

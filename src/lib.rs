@@ -8,7 +8,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`artifacts`] | metrics CSV, learning-curve PNG (feature `plot`), episode GIFs (feature `gif`) |
+//! | [`artifacts`] | the run directory ([`RunDir`](artifacts::RunDir): identity, lock, resumption), metrics CSV, learning-curve PNG (feature `plot`), episode GIFs (feature `gif`) |
 //! | [`train`] | the training loop: budgets, stop rules, evaluation, progress, JSON summary, checkpoints |
 //! | [`agents`] | [`Dqn`](agents::Dqn) and [`ActorCritic`](agents::ActorCritic), on Burn |
 //! | [`nn`] | the network traits the agents train, ready-made MLPs and CNN, parameter operations |
@@ -17,6 +17,7 @@
 //! | [`memory`] | the [`ReplayMemory`](memory::ReplayMemory) trait and a uniform ring buffer |
 //! | [`env`](mod@env) | the [`Environment`](env::Environment) trait, spaces, wrappers, vectorized environments, rendering and pixel observations, snapshots, and a Gymnasium-exact [`CartPole`](env::CartPole) |
 //! | [`rng`] | seeded random-number generators and seed derivation |
+//! | [`archive`] | the checksummed container of agent files and checkpoints, for tools that inspect them |
 //! | [`error`] | one error enum per layer and the crate-wide [`Error`] |
 //!
 //! `env`, `memory`, `policy` and `agent` need no neural network and no Burn backend.
@@ -46,7 +47,7 @@
 
 pub mod agent;
 pub mod agents;
-mod archive;
+pub mod archive;
 pub mod artifacts;
 mod atomic;
 pub mod env;

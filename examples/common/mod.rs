@@ -1,234 +1,210 @@
-//! What the training examples share: command-line flags, the run directory (metrics,
-//! checkpoints, resumption), and what happens after training (plot, save, reload, evaluate,
-//! GIF, JSON summary).
+//! What the training examples share: command-line flags (checked at the edge), the run
+//! directory (a fresh, replaced or resumed run), and what happens after training (plot, save,
+//! reload, evaluate, GIF, JSON summary).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-use burn::config::Config;
 use cinder_rl::agent::Agent;
+use cinder_rl::agents::read_config;
 use cinder_rl::artifacts::{
-    GifRecorder, MetricsWriter, plot_learning_curve, read_metrics, record_episode,
+    AGENT_FILE, CURVE_FILE, GIF_FILE, GifRecorder, METRICS_FILE, RunDir, RunIdentity,
+    plot_learning_curve, record_episode,
 };
 use cinder_rl::env::{Environment, Render};
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{
-    Checkpoints, EpisodeRecord, TrainConfig, TrainSummary, Trainer, checkpoint_summary, evaluate,
-};
-use serde_json::json;
+use cinder_rl::train::{MAX_EVAL_EPISODES, TrainSummary, evaluate};
+use clap::builder::RangedU64ValueParser;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The most environment steps a flag may ask for (10^12).
+const MAX_STEPS: u64 = 1_000_000_000_000;
 
 /// The flags every training example takes.
-pub struct RunArgs {
-    /// `--seed N`
-    pub seed: u64,
-    /// `--max-env-steps N`
-    pub max_env_steps: u64,
-    /// `--max-episodes N`
+#[derive(clap::Args, Debug)]
+pub struct RunFlags {
+    /// Seed of the run [default: 0, or the resumed run's]
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Environment steps to train for, in all (a resumed run counts its earlier steps)
+    #[arg(long, value_name = "N", value_parser = RangedU64ValueParser::<u64>::new().range(1..=MAX_STEPS))]
+    pub max_env_steps: Option<u64>,
+    /// Episodes to train for, in all
+    #[arg(long, value_name = "N", value_parser = RangedU64ValueParser::<u64>::new().range(1..=MAX_STEPS))]
     pub max_episodes: Option<u64>,
-    /// `--out DIR` (default `runs/<example>/<preset>-seed<N>`, or the `--resume` directory)
-    pub out: PathBuf,
-    /// `--preset NAME`
-    pub preset: String,
-    /// `--eval-episodes N`: episodes of the final greedy evaluation of the reloaded agent.
+    /// Directory of a fresh run [default: runs/<example>/<preset>-seed<N>, numbered -2, -3...
+    /// when taken]; one that holds a run is refused unless --overwrite
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    pub out: Option<PathBuf>,
+    /// Replace the run in --out (its files are removed once this run holds the directory)
+    #[arg(long, requires = "out")]
+    pub overwrite: bool,
+    /// Settings preset [default: the example's first; with --resume, the saved run's]
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Episodes of the final greedy evaluation of the reloaded agent
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_EVAL_EPISODES as u64))]
     pub eval_episodes: usize,
-    /// `--config FILE`: agent settings (JSON, as the config's `save` writes them) replacing
-    /// the preset's.
+    /// Agent settings (JSON) replacing the preset's; omitted keys keep the preset's values,
+    /// unknown keys are an error
+    #[arg(long, value_name = "FILE.json")]
     pub config: Option<PathBuf>,
-    /// `--hidden 128,128`: hidden layer widths replacing the preset's.
-    #[allow(dead_code)] // the pixel example builds a CNN, not an MLP
-    pub hidden: Option<Vec<usize>>,
-    /// `--checkpoint-every N`: environment steps between checkpoints.
+    /// Environment steps between checkpoints
+    #[arg(long, value_name = "N", default_value_t = 25_000,
+          value_parser = RangedU64ValueParser::<u64>::new().range(1..=MAX_STEPS))]
     pub checkpoint_every: u64,
-    /// `--resume DIR`: continue the run saved in DIR, with its seed, preset and settings.
-    pub resume: bool,
+    /// Continue the run saved in DIR (its seed, preset and settings; only budgets, evaluation
+    /// and stop settings may change)
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
 }
 
-/// The flags the options line of `--help` lists.
-pub const COMMON_FLAGS: &str = "[--seed N] [--max-env-steps N] [--max-episodes N] [--out DIR] [--preset NAME]
-    [--eval-episodes N] [--config FILE.json] [--hidden 128,128] [--checkpoint-every N] [--resume DIR]";
+/// `--hidden`, for the examples whose network is an MLP.
+#[derive(clap::Args, Debug)]
+pub struct HiddenFlag {
+    /// Hidden layer widths replacing the preset's, e.g. 128,128 (1 to 8 layers of 1 to 16384)
+    #[arg(long, value_name = "W,W", value_delimiter = ',', num_args = 1..=8,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=16_384))]
+    pub hidden: Option<Vec<usize>>,
+}
 
-impl RunArgs {
-    /// Parses the process arguments; `--help` prints `usage` and exits. With `--resume DIR`
-    /// the seed, preset, hidden widths and agent settings default to the saved run's.
-    pub fn parse(
-        example: &str,
-        default_preset: &str,
-        default_steps: u64,
-        usage: &str,
-    ) -> Result<Self, Box<dyn std::error::Error>> {
-        use lexopt::prelude::*;
-        let mut parser = lexopt::Parser::from_env();
-        let (mut seed, mut out, mut preset, mut config, mut hidden, mut resume) =
-            (None, None, None, None, None, None);
-        let (mut max_env_steps, mut max_episodes, mut eval_episodes, mut checkpoint_every) =
-            (default_steps, None, 100usize, 25_000u64);
-        while let Some(arg) = parser.next()? {
-            match arg {
-                Long("seed") => seed = Some(parser.value()?.parse()?),
-                Long("max-env-steps") => max_env_steps = parser.value()?.parse()?,
-                Long("max-episodes") => max_episodes = Some(parser.value()?.parse()?),
-                Long("out") => out = Some(PathBuf::from(parser.value()?)),
-                Long("preset") => preset = Some(parser.value()?.string()?),
-                Long("eval-episodes") => eval_episodes = parser.value()?.parse()?,
-                Long("config") => config = Some(PathBuf::from(parser.value()?)),
-                Long("hidden") => {
-                    let widths = parser.value()?.string()?;
-                    hidden = Some(
-                        widths
-                            .split(',')
-                            .map(str::parse)
-                            .collect::<Result<Vec<usize>, _>>()?,
-                    );
-                }
-                Long("checkpoint-every") => checkpoint_every = parser.value()?.parse()?,
-                Long("resume") => resume = Some(PathBuf::from(parser.value()?)),
-                Long("help") | Short('h') => {
-                    println!("{usage}");
-                    std::process::exit(0);
-                }
-                _ => return Err(arg.unexpected().into()),
-            }
-        }
-        if let Some(dir) = &resume {
-            // The saved run's identity, unless overridden.
-            let saved: serde_json::Value = serde_json::from_slice(
-                &std::fs::read(dir.join("run.json"))
-                    .map_err(|e| format!("{}: {e}", dir.join("run.json").display()))?,
-            )?;
-            seed = seed.or(saved["seed"].as_u64());
-            preset = preset.or(saved["preset"].as_str().map(String::from));
-            hidden = hidden.or(serde_json::from_value(saved["hidden"].clone()).ok());
-            config = config.or(Some(dir.join("agent_config.json")));
-            out = out.or(Some(dir.clone()));
-        }
-        let seed = seed.unwrap_or(0);
-        let preset = preset.unwrap_or_else(|| default_preset.to_string());
-        let out =
-            out.unwrap_or_else(|| PathBuf::from(format!("runs/{example}/{preset}-seed{seed}")));
-        let resume = resume.is_some();
-        Ok(Self {
-            seed,
-            max_env_steps,
-            max_episodes,
-            out,
-            preset,
-            eval_episodes,
-            config,
-            hidden,
-            checkpoint_every,
-            resume,
+/// What the flags resolve to, once a resumed run's saved settings fill what they leave open.
+pub struct RunPlan {
+    /// The run's seed.
+    pub seed: u64,
+    /// The preset's name.
+    pub preset: String,
+    /// The saved identity of the run to resume.
+    saved: Option<RunIdentity>,
+}
+
+impl RunFlags {
+    /// The seed and preset: the flags', else the resumed run's, else 0 and `default_preset`.
+    pub fn plan(&self, default_preset: &str) -> Result<RunPlan, cinder_rl::Error> {
+        let saved = match &self.resume {
+            Some(dir) => Some(RunDir::read_identity(dir)?),
+            None => None,
+        };
+        Ok(RunPlan {
+            seed: self.seed.or(saved.as_ref().map(|s| s.seed)).unwrap_or(0),
+            preset: self
+                .preset
+                .clone()
+                .or(saved.as_ref().map(|s| s.preset.clone()))
+                .unwrap_or_else(|| default_preset.to_string()),
+            saved,
         })
     }
 
-    /// The agent settings: `--config`'s file when given, else the preset's.
-    pub fn agent_config<C: Config>(&self, preset: C) -> Result<C, Box<dyn std::error::Error>> {
-        match &self.config {
-            Some(path) => Ok(C::load(path).map_err(|e| format!("{}: {e}", path.display()))?),
+    /// The step budget: the flag's, else `default`.
+    pub fn steps(&self, default: u64) -> u64 {
+        self.max_env_steps.unwrap_or(default)
+    }
+
+    /// The agent settings: `--config`'s file (read strictly over the preset's), else the
+    /// resumed run's, else the preset's.
+    pub fn agent_config<C: Serialize + DeserializeOwned>(
+        &self,
+        plan: &RunPlan,
+        preset: C,
+    ) -> Result<C, Box<dyn std::error::Error>> {
+        if let Some(path) = &self.config {
+            return Ok(read_config(path, &preset)?);
+        }
+        match &plan.saved {
+            Some(saved) => Ok(serde_json::from_value(saved.agent_config.clone())
+                .map_err(|e| format!("the resumed run's agent settings: {e}"))?),
             None => Ok(preset),
         }
     }
 
-    /// Records the run's identity in `<out>` (`run.json`, `agent_config.json`) so that
-    /// `--resume` can rebuild the same agent.
-    pub fn record_identity<C: Config>(
-        &self,
-        config: &C,
-        hidden: &[usize],
-    ) -> Result<(), Box<dyn std::error::Error>> {
-        std::fs::create_dir_all(&self.out)?;
-        config.save(self.out.join("agent_config.json"))?;
-        let identity = json!({ "seed": self.seed, "preset": self.preset, "hidden": hidden });
-        std::fs::write(self.out.join("run.json"), identity.to_string())?;
-        Ok(())
-    }
-
-    fn checkpoint_path(&self) -> PathBuf {
-        self.out.join("checkpoint.cinder")
-    }
-}
-
-/// The episode log of a run: every finished episode, kept for the learning curve and
-/// appended to `<out>/metrics.csv` as it ends.
-pub struct EpisodeLog {
-    pub records: Vec<EpisodeRecord>,
-    writer: MetricsWriter,
-}
-
-impl EpisodeLog {
-    /// Starts `<out>/metrics.csv`, or, resuming, keeps its rows up to the checkpoint.
-    pub fn open(args: &RunArgs) -> Result<Self, cinder_rl::Error> {
-        let path = args.out.join("metrics.csv");
-        if !args.resume {
-            return Ok(Self {
-                records: Vec::new(),
-                writer: MetricsWriter::create(&path)?,
-            });
-        }
-        let done = checkpoint_summary(&args.checkpoint_path())?.episodes;
-        let writer = MetricsWriter::resume(&path, done)?;
-        Ok(Self {
-            records: read_metrics(&path)?,
-            writer,
-        })
-    }
-
-    /// Where the log is written.
-    pub fn path(&self) -> &Path {
-        self.writer.path()
-    }
-
-    /// A trainer whose every finished episode goes to this log, checkpointing into `<out>`
-    /// and, with `--resume`, continuing from the checkpoint there.
-    pub fn trainer<'a>(&'a mut self, config: TrainConfig, args: &RunArgs) -> Trainer<'a> {
-        let trainer = Trainer::new(config)
-            .on_episode(move |record| {
-                self.records.push(*record);
-                self.writer.write(record)?;
-                Ok(())
+    /// The network's hidden widths: `--hidden`, else the resumed run's, else the preset's.
+    #[allow(dead_code)] // the pixel example builds a CNN, not an MLP
+    pub fn hidden(&self, hidden: &HiddenFlag, plan: &RunPlan, preset: &[usize]) -> Vec<usize> {
+        hidden
+            .hidden
+            .clone()
+            .or_else(|| {
+                plan.saved
+                    .as_ref()
+                    .and_then(|s| serde_json::from_value(s.network.clone()).ok())
             })
-            .with_checkpoints(Checkpoints {
-                path: args.checkpoint_path(),
-                every_env_steps: args.checkpoint_every,
-            });
-        if args.resume {
-            trainer.resume_from(args.checkpoint_path())
-        } else {
-            trainer
+            .unwrap_or_else(|| preset.to_vec())
+    }
+
+    /// Opens the run directory: resumes `--resume`, replaces `--out` with `--overwrite`,
+    /// starts in `--out`, or starts in the first free default directory.
+    pub fn open(&self, example: &str, identity: RunIdentity) -> Result<RunDir, cinder_rl::Error> {
+        match (&self.resume, &self.out) {
+            (Some(dir), _) => RunDir::resume(dir, &identity),
+            (None, Some(out)) if self.overwrite => RunDir::replace(out, identity),
+            (None, Some(out)) => RunDir::create(out, identity),
+            (None, None) => {
+                let base = format!("runs/{example}/{}-seed{}", identity.preset, identity.seed);
+                RunDir::create_numbered(base, identity)
+            }
         }
     }
 }
 
-/// What every example does after training, in `args.out`: draws `learning_curve.png`, saves
-/// the agent to `agent.cinder`, loads it into `reloaded` (a fresh agent of the same shape),
-/// evaluates that one greedily, records one of its episodes as `episode.gif`, and prints the
-/// summary line.
+/// Whether the resumed run had nothing left to do (its stop rule was already met, or its
+/// budget spent); says so on stderr and prints the summary line.
+pub fn nothing_to_do(run: &RunDir, summary: &TrainSummary) -> bool {
+    let Some(resumed) = run.resumed() else {
+        return false;
+    };
+    if summary.env_steps != resumed.env_steps {
+        return false;
+    }
+    let why = if resumed.solved {
+        format!(
+            "it met its stop rule at {} steps",
+            resumed.solved_at_env_steps.unwrap_or(0)
+        )
+    } else {
+        "its budget is spent: give a larger --max-env-steps or --max-episodes".into()
+    };
+    eprintln!(
+        "nothing to do: the run in {} has {} steps and {why}; its files are unchanged",
+        run.path().display(),
+        resumed.env_steps
+    );
+    print_summary(summary, &[("out", run.path().display().to_string().into())]);
+    true
+}
+
+/// What every example does after training, in the run directory: draws the learning curve
+/// (when an episode finished), saves the agent, loads it into `reloaded` (a fresh agent of the
+/// same shape), evaluates that one greedily, records one of its episodes as a GIF, and prints
+/// the summary line.
 pub fn finish_run<E, A>(
     summary: &TrainSummary,
-    log: &EpisodeLog,
+    run: &RunDir,
     trained: &A,
     mut reloaded: A,
     eval_env: &mut E,
-    args: &RunArgs,
+    eval_episodes: usize,
 ) -> Result<(), Box<dyn std::error::Error>>
 where
     E: Environment<Action = usize> + Render,
     A: Agent<E::Observation>,
 {
-    let curve = args.out.join("learning_curve.png");
-    let title = format!(
-        "{} on {} (seed {})",
-        summary.algorithm, summary.env, summary.seed
-    );
-    plot_learning_curve(&log.records, eval_env.reward_threshold(), &title, &curve)?;
+    let seed = summary.seed;
+    let records = run.records()?;
+    let curve = run.file(CURVE_FILE);
+    if records.is_empty() {
+        eprintln!("no episode finished within the budget, so there is no learning curve");
+    } else {
+        let title = format!("{} on {} (seed {seed})", summary.algorithm, summary.env);
+        plot_learning_curve(&records, eval_env.reward_threshold(), &title, &curve)?;
+    }
 
-    let agent_path = args.out.join("agent.cinder");
+    let agent_path = run.file(AGENT_FILE);
     trained.save(&agent_path)?;
     reloaded.load(&agent_path)?;
-    let evaluation = evaluate(
-        &mut reloaded,
-        eval_env,
-        args.eval_episodes,
-        derive_seed(args.seed, 3),
-    )?;
+    let evaluation = evaluate(&mut reloaded, eval_env, eval_episodes, derive_seed(seed, 3))?;
     eprintln!(
         "saved {}; reloaded agent, greedy over {} episodes: mean return {:.1}",
         agent_path.display(),
@@ -236,22 +212,22 @@ where
         evaluation.mean_return()
     );
 
-    let gif_path = args.out.join("episode.gif");
+    let gif_path = run.file(GIF_FILE);
     let mut gif = GifRecorder::new(600, 400, 50)?;
-    let gif_return = record_episode(&mut reloaded, eval_env, derive_seed(args.seed, 4), &mut gif)?;
+    let gif_return = record_episode(&mut reloaded, eval_env, derive_seed(seed, 4), &mut gif)?;
     gif.finish(&gif_path)?;
     eprintln!(
-        "wrote {}, {}, {} (return {gif_return})",
-        log.path().display(),
-        curve.display(),
-        gif_path.display()
+        "wrote {} (return {gif_return}) in {}",
+        [METRICS_FILE, CURVE_FILE, GIF_FILE].join(", "),
+        run.path().display()
     );
+    let eval_mean = (eval_episodes > 0).then(|| evaluation.mean_return());
     print_summary(
         summary,
         &[
-            ("preset", args.preset.clone().into()),
-            ("reloaded_eval_mean_return", evaluation.mean_return().into()),
-            ("out", args.out.display().to_string().into()),
+            ("preset", run.identity().preset.clone().into()),
+            ("reloaded_eval_mean_return", eval_mean.into()),
+            ("out", run.path().display().to_string().into()),
         ],
     );
     Ok(())
@@ -266,4 +242,16 @@ pub fn print_summary(summary: &TrainSummary, extra: &[(&str, serde_json::Value)]
         }
     }
     println!("{json}");
+}
+
+/// Runs an example's body; an error is printed as its message (not its debug form) and the
+/// process exits with status 1.
+pub fn exit_on_error(body: fn() -> Result<(), Box<dyn std::error::Error>>) -> ExitCode {
+    match body() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

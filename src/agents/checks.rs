@@ -16,18 +16,25 @@ pub(crate) fn gamma(gamma: f64) -> Result<(), AgentError> {
     }
 }
 
-/// A positive learning rate, and a schedule (if any) that stays positive.
+/// The largest learning rate an agent accepts: a larger one only makes the network diverge.
+pub const MAX_LEARNING_RATE: f64 = 1.0;
+
+/// A learning rate in (0, [`MAX_LEARNING_RATE`]], and a schedule (if any) that stays there.
 pub(crate) fn learning_rate(rate: f64, schedule: Option<&AnySchedule>) -> Result<(), AgentError> {
-    if !(rate.is_finite() && rate > 0.0) {
-        return invalid("learning_rate", format!("must be positive, got {rate}"));
+    let valid = |rate: f64| rate > 0.0 && rate <= MAX_LEARNING_RATE;
+    if !valid(rate) {
+        return invalid(
+            "learning_rate",
+            format!("must be in (0, {MAX_LEARNING_RATE}], got {rate}"),
+        );
     }
     if let Some(schedule) = schedule {
         for step in [0, u64::MAX] {
             let rate = schedule.value(step);
-            if !(rate.is_finite() && rate > 0.0) {
+            if !valid(rate) {
                 return invalid(
                     "learning_rate_schedule",
-                    format!("must stay positive, is {rate} at step {step}"),
+                    format!("must stay in (0, {MAX_LEARNING_RATE}], is {rate} at step {step}"),
                 );
             }
         }

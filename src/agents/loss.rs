@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a predicted value is pulled towards its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ValueLoss {
     /// Huber / smooth-L1 with delta 1 (PyTorch's `smooth_l1_loss`): quadratic near the target,
     /// linear far from it.

@@ -6,14 +6,19 @@
 
 pub mod actor_critic;
 mod checks;
+mod config_file;
 pub mod dqn;
 mod file;
 mod loss;
 mod optimizer;
+mod optimizer_record;
 mod state;
 mod training;
 
 pub use actor_critic::{ActorCritic, ActorCriticConfig};
+pub use checks::MAX_LEARNING_RATE;
+pub use config_file::{config_from_json, read_config};
 pub use dqn::{Dqn, DqnConfig};
 pub use loss::ValueLoss;
 pub use optimizer::OptimizerConfig;
+pub use training::DIVERGENCE_LOSS;

@@ -11,6 +11,7 @@ use crate::error::AgentError;
 /// [`adam`](Self::adam) and [`rmsprop`](Self::rmsprop) give PyTorch's defaults, which the
 /// reference tutorials use (Burn's own defaults differ: epsilon 1e-5, RMSprop momentum 0.9).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum OptimizerConfig {
     /// Adam.
     Adam {

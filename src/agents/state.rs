@@ -1,17 +1,18 @@
 //! Reading and writing agents' training states (see [`Checkpoint`](crate::agent::Checkpoint)):
 //! an [`Archive`] of networks, optimizer moments and JSON-encoded counters and generators.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use burn::module::Module;
 use burn::optim::ModuleOptimizer;
-use burn::tensor::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::file::{
     Header, check_header, format_error, load_module_bytes, module_bytes, put_header,
 };
+use super::optimizer_record::restore_optimizer;
 use crate::archive::Archive;
 use crate::error::AgentError;
 
@@ -86,15 +87,37 @@ impl StateReader {
         load_module_bytes(like, self.bytes(name)?, source())
     }
 
-    /// `fresh` with the optimizer state stored under `name`.
-    pub fn optimizer(
+    /// `fresh` with the optimizer state stored under `name`, which must be a state of
+    /// `network` (its parameters, shapes and kind of optimizer): checked before Burn reads it.
+    pub fn optimizer<M: Module>(
         &self,
         name: &str,
         fresh: ModuleOptimizer,
+        network: &M,
     ) -> Result<ModuleOptimizer, AgentError> {
-        fresh
-            .from_bytes(Bytes::from_bytes_vec(self.bytes(name)?.to_vec()))
-            .map_err(|e| format_error(source(), format!("unreadable optimizer state: {e:?}")))
+        let bytes = self.bytes(name)?;
+        // The checks reject every malformed state known to panic inside Burn; any other panic
+        // is still turned into an error here.
+        catch_unwind(AssertUnwindSafe(|| {
+            restore_optimizer(bytes, fresh, network, false)
+        }))
+        .unwrap_or_else(|_| Err("the optimizer state made Burn fail".into()))
+        .map_err(|reason| format_error(source(), format!("invalid optimizer state: {reason}")))
+    }
+
+    /// Checks that each named counter read from the state is at most
+    /// [`MAX_COUNTER`](crate::agent::MAX_COUNTER).
+    pub fn check_counters(&self, counters: &[(&str, u64)]) -> Result<(), AgentError> {
+        match counters
+            .iter()
+            .find(|(_, v)| *v > crate::agent::MAX_COUNTER)
+        {
+            Some((name, value)) => Err(format_error(
+                source(),
+                format!("counter `{name}` is {value}, beyond any real run"),
+            )),
+            None => Ok(()),
+        }
     }
 
     pub fn json<T: DeserializeOwned>(&self, name: &str) -> Result<T, AgentError> {

@@ -60,9 +60,16 @@ pub(crate) fn probe_shapes<T: PartialEq + std::fmt::Debug>(
     }
 }
 
+/// The largest loss an update accepts: beyond it (or at a value that is not finite) learning
+/// has diverged and stops with [`AgentError::Diverged`]. A squared TD error of 1e10 is a value
+/// error of 1e5, far beyond the scale of returns the agents are built for (scale large
+/// rewards with the configs' `reward_scale`).
+pub const DIVERGENCE_LOSS: f32 = 1e10;
+
 /// Backpropagates `loss`, clips the gradients' global norm to `max_grad_norm` (when set) and
 /// takes one optimizer step. Returns the updated network and the loss value; a loss that is
-/// not finite is [`AgentError::Diverged`] and leaves no step taken.
+/// not finite or exceeds [`DIVERGENCE_LOSS`] in magnitude is [`AgentError::Diverged`] and
+/// leaves no step taken.
 pub(crate) fn apply_gradients<M: Module>(
     network: M,
     loss: Tensor<1>,
@@ -71,7 +78,7 @@ pub(crate) fn apply_gradients<M: Module>(
     learning_rate: f64,
 ) -> Result<(M, f32), AgentError> {
     let loss_value = loss.clone().into_scalar::<f32>();
-    if !loss_value.is_finite() {
+    if !loss_value.is_finite() || loss_value.abs() > DIVERGENCE_LOSS {
         return Err(AgentError::Diverged(loss_value));
     }
     let mut gradients = GradientsParams::from_grads(loss.backward(), &network);

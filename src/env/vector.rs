@@ -71,6 +71,9 @@ where
     E::Observation: AsRef<[f32]>,
     E::Action: Clone,
 {
+    /// The most copies [`from_fn`](Self::from_fn) builds (65 536).
+    pub const MAX_ENVS: usize = 1 << 16;
+
     /// Vectorizes the given copies. No copies, or copies whose observation spaces differ in
     /// size, is an [`EnvError::InvalidConfig`].
     pub fn new(envs: Vec<E>) -> Result<Self, EnvError> {
@@ -107,11 +110,18 @@ where
         })
     }
 
-    /// Builds `n` copies with `make(index)` and vectorizes them.
+    /// Builds `n` copies with `make(index)` and vectorizes them; more than
+    /// [`MAX_ENVS`](Self::MAX_ENVS) copies is an [`EnvError::InvalidConfig`].
     pub fn from_fn(
         n: usize,
         make: impl FnMut(usize) -> Result<E, EnvError>,
     ) -> Result<Self, EnvError> {
+        if n > Self::MAX_ENVS {
+            return Err(EnvError::InvalidConfig {
+                field: "num_envs",
+                reason: format!("{n} copies, at most {} are supported", Self::MAX_ENVS),
+            });
+        }
         Self::new((0..n).map(make).collect::<Result<_, _>>()?)
     }
 

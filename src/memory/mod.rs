@@ -5,6 +5,7 @@
 //! flags, `i64` actions) and sample straight into a [`Batch`] of such arrays, one per field,
 //! ready to become one tensor each.
 
+pub(crate) mod alloc;
 mod batch;
 mod storage;
 mod transition;

@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::alloc::try_filled;
 use crate::error::MemoryError;
 
 /// How a replay memory stores observation values.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ObservationStorage {
     /// Exact `f32` values: 4 bytes each.
     F32,
@@ -45,14 +47,23 @@ pub(crate) enum Rows {
 }
 
 impl Rows {
-    pub fn new(storage: ObservationStorage, len: usize) -> Self {
-        match storage {
-            ObservationStorage::F32 => Rows::F32(vec![0.0; len]),
+    /// `len` zero values; [`MemoryError::TooLarge`] when they cannot be allocated.
+    pub fn new(storage: ObservationStorage, len: usize) -> Result<Self, MemoryError> {
+        Ok(match storage {
+            ObservationStorage::F32 => Rows::F32(try_filled(len, 0.0, "replay observations")?),
             ObservationStorage::U8 { low, high } => Rows::U8 {
-                data: vec![0; len],
+                data: try_filled(len, 0, "replay observations")?,
                 low,
                 high,
             },
+        })
+    }
+
+    /// Bytes one value takes.
+    pub fn value_bytes(storage: ObservationStorage) -> usize {
+        match storage {
+            ObservationStorage::F32 => 4,
+            ObservationStorage::U8 { .. } => 1,
         }
     }
 
@@ -108,18 +119,25 @@ impl Rows {
     }
 
     /// Fills the rows from [`to_bytes`](Self::to_bytes) output; returns the bytes consumed.
-    pub fn read_bytes(&mut self, bytes: &[u8]) -> usize {
+    /// Too few bytes, or a value that is not finite, is a [`MemoryError::Corrupt`].
+    pub fn read_bytes(&mut self, bytes: &[u8]) -> Result<usize, MemoryError> {
+        let short = || MemoryError::Corrupt("observation rows are truncated".into());
         match self {
             Rows::F32(v) => {
+                let needed = v.len() * 4;
+                let bytes = bytes.get(..needed).ok_or_else(short)?;
                 for (x, chunk) in v.iter_mut().zip(bytes.chunks_exact(4)) {
                     *x = f32::from_le_bytes(chunk.try_into().expect("4 bytes"));
+                    if !x.is_finite() {
+                        return Err(MemoryError::Corrupt(format!("an observation value is {x}")));
+                    }
                 }
-                v.len() * 4
+                Ok(needed)
             }
             Rows::U8 { data, .. } => {
                 let n = data.len();
-                data.copy_from_slice(&bytes[..n]);
-                n
+                data.copy_from_slice(bytes.get(..n).ok_or_else(short)?);
+                Ok(n)
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use rand::{Rng, RngExt};
 
+use super::alloc::try_filled;
 use super::storage::{ObservationStorage, Rows};
 use super::{Batch, ReplayMemory, Transition};
 use crate::error::MemoryError;
@@ -53,7 +54,8 @@ pub struct UniformReplay {
 
 impl UniformReplay {
     /// A memory of `capacity` transitions with `obs_dim`-long observations; zero for either is
-    /// a [`MemoryError::InvalidConfig`].
+    /// a [`MemoryError::InvalidConfig`], and a memory larger than can be allocated a
+    /// [`MemoryError::TooLarge`] that says how many bytes it needed.
     pub fn new(capacity: usize, obs_dim: usize) -> Result<Self, MemoryError> {
         Self::with_storage(capacity, obs_dim, ObservationStorage::F32)
     }
@@ -84,18 +86,37 @@ impl UniformReplay {
                 reason: format!("{capacity} transitions of {obs_dim} values overflow memory"),
             });
         };
+        // A refusal reports the whole memory's size, not the one array that failed.
+        let too_large = |_: MemoryError| MemoryError::TooLarge {
+            what: "replay memory",
+            bytes: bytes_for(capacity, obs_dim, storage),
+        };
         Ok(Self {
             capacity,
             obs_dim,
             len: 0,
             next: 0,
-            observations: Rows::new(storage, obs_len),
-            next_observations: Rows::new(storage, obs_len),
-            actions: vec![0; capacity],
-            rewards: vec![0.0; capacity],
-            terminated: vec![0.0; capacity],
-            truncated: vec![0.0; capacity],
+            observations: Rows::new(storage, obs_len).map_err(too_large)?,
+            next_observations: Rows::new(storage, obs_len).map_err(too_large)?,
+            actions: try_filled(capacity, 0, "replay actions").map_err(too_large)?,
+            rewards: try_filled(capacity, 0.0, "replay rewards").map_err(too_large)?,
+            terminated: try_filled(capacity, 0.0, "replay flags").map_err(too_large)?,
+            truncated: try_filled(capacity, 0.0, "replay flags").map_err(too_large)?,
         })
+    }
+
+    /// Checks that every stored action is in `0..n_actions` (for contents read from a file).
+    pub fn check_actions(&self, n_actions: usize) -> Result<(), MemoryError> {
+        match self
+            .actions
+            .iter()
+            .find(|&&a| usize::try_from(a).map_or(true, |a| a >= n_actions))
+        {
+            Some(action) => Err(MemoryError::Corrupt(format!(
+                "stored action {action} is outside the action space 0..{n_actions}"
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// The bytes the stored fields occupy on the heap (allocated once, at creation).
@@ -166,13 +187,12 @@ impl UniformReplay {
         bytes
     }
 
-    /// A memory from [`to_bytes`](Self::to_bytes); bytes of another layout are a
-    /// [`MemoryError::InvalidConfig`].
+    /// A memory from [`to_bytes`](Self::to_bytes). Sizes are checked against the bytes given
+    /// before anything is allocated, and the contents are validated: bytes of another layout,
+    /// values that are not finite, flags other than 0 and 1 or negative actions are a
+    /// [`MemoryError::Corrupt`]; a memory too large to allocate is [`MemoryError::TooLarge`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, MemoryError> {
-        let bad = |reason: &str| MemoryError::InvalidConfig {
-            field: "bytes",
-            reason: reason.to_string(),
-        };
+        let bad = |reason: &str| MemoryError::Corrupt(reason.to_string());
         let header = bytes.get(..HEADER).ok_or_else(|| bad("truncated header"))?;
         let word =
             |i: usize| u64::from_le_bytes(header[i * 8..(i + 1) * 8].try_into().expect("8 bytes"));
@@ -187,37 +207,58 @@ impl UniformReplay {
             },
             tag => return Err(bad(&format!("unknown observation storage {tag}"))),
         };
-        let mut memory = Self::with_storage(capacity, obs_dim, storage)?;
+        if capacity == 0 || obs_dim == 0 {
+            return Err(bad("a memory of zero capacity or zero-length observations"));
+        }
         if len > capacity || next >= capacity || (len < capacity && next != len) {
             return Err(bad("inconsistent length and write position"));
         }
-        let expected = HEADER + memory.allocated_bytes();
-        if bytes.len() != expected {
+        let expected = HEADER as u128 + bytes_for(capacity, obs_dim, storage);
+        if bytes.len() as u128 != expected {
             return Err(bad(&format!("{} bytes, expected {expected}", bytes.len())));
         }
+        let mut memory = Self::with_storage(capacity, obs_dim, storage)?;
         let mut rest = &bytes[HEADER..];
-        let used = memory.observations.read_bytes(rest);
+        let used = memory.observations.read_bytes(rest)?;
         rest = &rest[used..];
-        let used = memory.next_observations.read_bytes(rest);
+        let used = memory.next_observations.read_bytes(rest)?;
         rest = &rest[used..];
-        for field in [
-            &mut memory.rewards,
-            &mut memory.terminated,
-            &mut memory.truncated,
+        for (name, field) in [
+            ("reward", &mut memory.rewards),
+            ("terminated flag", &mut memory.terminated),
+            ("truncated flag", &mut memory.truncated),
         ] {
             let (head, tail) = rest.split_at(field.len() * 4);
             for (v, chunk) in field.iter_mut().zip(head.chunks_exact(4)) {
                 *v = f32::from_le_bytes(chunk.try_into().expect("4 bytes"));
+            }
+            let valid = |v: &f32| match name {
+                "reward" => v.is_finite(),
+                _ => *v == 0.0 || *v == 1.0,
+            };
+            if let Some(v) = field.iter().find(|v| !valid(v)) {
+                return Err(bad(&format!("a stored {name} is {v}")));
             }
             rest = tail;
         }
         for (v, chunk) in memory.actions.iter_mut().zip(rest.chunks_exact(8)) {
             *v = i64::from_le_bytes(chunk.try_into().expect("8 bytes"));
         }
+        if let Some(action) = memory.actions.iter().find(|&&a| a < 0) {
+            return Err(bad(&format!("a stored action is {action}")));
+        }
         memory.len = len;
         memory.next = next;
         Ok(memory)
     }
+}
+
+/// The bytes the arrays of a memory take (as [`UniformReplay::to_bytes`] writes them, and on
+/// the heap), computed without overflow.
+fn bytes_for(capacity: usize, obs_dim: usize, storage: ObservationStorage) -> u128 {
+    let observation = Rows::value_bytes(storage) as u128 * obs_dim as u128;
+    // Two observations, a reward and two flags (f32 each), an action (i64).
+    capacity as u128 * (2 * observation + 3 * 4 + 8)
 }
 
 /// Bytes before the arrays in [`UniformReplay::to_bytes`]: five u64 words and two f32s.

@@ -5,6 +5,7 @@ use burn::module::Module;
 use burn::nn::{Linear, Relu};
 use burn::tensor::{Device, Tensor};
 
+use super::init::check_parameter_count;
 use super::seeded_linear;
 use crate::error::AgentError;
 use crate::rng::seeded;
@@ -49,12 +50,19 @@ impl ActorCriticMlpConfig {
                 ),
             });
         }
+        let features = *widths.last().expect("at least the input width");
+        check_parameter_count(
+            "actor-critic widths",
+            widths
+                .windows(2)
+                .map(|w| (w[0], w[1], 1))
+                .chain([(features, self.output + 1, 1)]),
+        )?;
         let mut rng = seeded(seed);
         let trunk = widths
             .windows(2)
             .map(|w| seeded_linear(w[0], w[1], &mut rng, device))
             .collect();
-        let features = *widths.last().expect("at least the input width");
         Ok(ActorCriticMlp {
             trunk,
             policy: seeded_linear(features, self.output, &mut rng, device),

@@ -7,6 +7,7 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, Relu};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::RngExt;
 
+use super::init::check_parameter_count;
 use super::{QNetwork, seeded_linear};
 use crate::error::AgentError;
 use crate::rng::{SeededRng, seeded};
@@ -95,6 +96,18 @@ impl CnnQNetworkConfig {
                 self.stride
             ))
         })?;
+        let mut widths = vec![self.channels_in];
+        widths.extend(&self.channels);
+        let k2 = self.kernel.saturating_mul(self.kernel);
+        let last = *widths.last().expect("at least the input channels");
+        let features = last.saturating_mul(h).saturating_mul(w);
+        check_parameter_count(
+            "cnn",
+            widths
+                .windows(2)
+                .map(|c| (c[0], c[1], k2))
+                .chain([(features, self.n_actions, 1)]),
+        )?;
         let mut rng = seeded(seed);
         let mut convs = Vec::new();
         let mut norms = Vec::new();

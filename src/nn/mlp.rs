@@ -5,6 +5,7 @@ use burn::module::Module;
 use burn::nn::{Linear, Relu};
 use burn::tensor::{Device, Tensor};
 
+use super::init::check_parameter_count;
 use super::seeded_linear;
 use crate::error::AgentError;
 use crate::rng::seeded;
@@ -23,7 +24,8 @@ pub struct MlpConfig {
 
 impl MlpConfig {
     /// Builds the network on `device`, weights drawn from a generator seeded with `seed`. A
-    /// width of zero is an [`AgentError::InvalidConfig`].
+    /// width of zero, or more than [`MAX_PARAMETERS`](super::MAX_PARAMETERS) parameters, is an
+    /// [`AgentError::InvalidConfig`].
     ///
     /// ```
     /// use burn::tensor::{Device, Tensor};
@@ -45,6 +47,7 @@ impl MlpConfig {
                 reason: format!("every layer needs at least one unit, got {widths:?}"),
             });
         }
+        check_parameter_count("mlp widths", widths.windows(2).map(|w| (w[0], w[1], 1)))?;
         let mut rng = seeded(seed);
         let mut layers: Vec<Linear> = widths
             .windows(2)

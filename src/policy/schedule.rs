@@ -36,6 +36,7 @@ fn finite(field: &'static str, value: f64) -> Result<f64, PolicyError> {
 
 /// The same value at every step.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Constant {
     value: f64,
 }
@@ -68,6 +69,7 @@ impl Schedule for Constant {
 /// # Ok::<(), cinder_rl::error::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Linear {
     start: f64,
     end: f64,
@@ -119,6 +121,7 @@ impl Schedule for Linear {
 /// # Ok::<(), cinder_rl::error::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Exponential {
     start: f64,
     end: f64,
@@ -160,6 +163,7 @@ impl Schedule for Exponential {
 /// # Ok::<(), cinder_rl::error::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Inverse {
     scale: f64,
 }
@@ -188,6 +192,7 @@ impl Schedule for Inverse {
 
 /// Any of the crate's schedules, as one serializable type (what configurations hold).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum AnySchedule {
     /// See [`Constant`].
     Constant(Constant),

@@ -2,6 +2,12 @@
 
 use crate::error::AgentError;
 
+/// The largest window of a [`StopRule`] (episodes averaged, or successes in a row).
+pub const MAX_WINDOW: usize = 1_000_000;
+
+/// The most episodes one evaluation may play ([`TrainConfig::eval_episodes`]).
+pub const MAX_EVAL_EPISODES: usize = 1_000_000;
+
 /// When a run counts as solved and stops.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum StopRule {
@@ -49,7 +55,7 @@ impl StopRule {
 ///     .with_eval_every_episodes(Some(50));
 /// assert_eq!(config.seed, 7);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrainConfig {
     /// Seeds the training environment (and, derived, the evaluation environment).
     pub seed: u64,
@@ -61,7 +67,7 @@ pub struct TrainConfig {
     pub stop: StopRule,
     /// Run a greedy evaluation every this many training episodes.
     pub eval_every_episodes: Option<u64>,
-    /// Episodes per greedy evaluation (periodic and final).
+    /// Episodes per greedy evaluation (periodic and final), at most [`MAX_EVAL_EPISODES`].
     pub eval_episodes: usize,
     /// Print a progress line to stderr every this many episodes (0: never).
     pub log_every_episodes: u64,
@@ -147,14 +153,32 @@ impl TrainConfig {
                 "a run needs a step budget, an episode budget or a stop rule",
             );
         }
+        let limit = |field, value: usize| {
+            if (1..=MAX_WINDOW).contains(&value) {
+                Ok(())
+            } else {
+                Err(AgentError::InvalidConfig {
+                    field,
+                    reason: format!("must be in 1..={MAX_WINDOW}, got {value}"),
+                })
+            }
+        };
         match self.stop {
-            StopRule::MeanReturn { window: 0, .. } => invalid("stop.window", "must be at least 1"),
-            StopRule::ConsecutiveSuccesses { count: 0, .. } => {
-                invalid("stop.count", "must be at least 1")
-            }
-            _ if self.eval_every_episodes == Some(0) => {
-                invalid("eval_every_episodes", "must be at least 1")
-            }
+            StopRule::MeanReturn { window, .. } => limit("stop.window", window)?,
+            StopRule::ConsecutiveSuccesses { count, .. } => limit("stop.count", count)?,
+            StopRule::Never => {}
+        }
+        if self.eval_episodes > MAX_EVAL_EPISODES {
+            return Err(AgentError::InvalidConfig {
+                field: "eval_episodes",
+                reason: format!(
+                    "must be at most {MAX_EVAL_EPISODES}, got {}",
+                    self.eval_episodes
+                ),
+            });
+        }
+        match self.eval_every_episodes {
+            Some(0) => invalid("eval_every_episodes", "must be at least 1"),
             _ => Ok(()),
         }
     }

@@ -38,7 +38,7 @@ where
     E: Environment<Action = usize>,
     A: Agent<E::Observation>,
 {
-    let mut returns = Vec::with_capacity(episodes);
+    let mut returns = Vec::with_capacity(episodes.min(1024));
     for episode in 0..episodes {
         let mut observation = env.reset((episode == 0).then_some(seed));
         let mut episode_return = 0.0;

@@ -14,7 +14,7 @@ mod summary;
 mod trainer;
 
 pub use checkpoint::{Checkpoints, checkpoint_summary};
-pub use config::{StopRule, TrainConfig};
+pub use config::{MAX_EVAL_EPISODES, MAX_WINDOW, StopRule, TrainConfig};
 pub use evaluate::{Evaluation, evaluate};
 pub use record::EpisodeRecord;
 pub use stop::StopTracker;

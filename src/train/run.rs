@@ -10,6 +10,9 @@ use crate::env::Environment;
 use crate::error::Error;
 use crate::rng::derive_seed;
 
+/// A callback run once before the first step; an error stops the run.
+pub(super) type StartHook<'a> = Box<dyn FnMut(&TrainSummary) -> Result<(), Error> + 'a>;
+
 /// A callback run after every finished episode; an error stops the run.
 pub(super) type EpisodeHook<'a> = Box<dyn FnMut(&EpisodeRecord) -> Result<(), Error> + 'a>;
 
@@ -61,6 +64,7 @@ impl RunState {
 /// Counters, stop rule, hooks, evaluations and progress of one run.
 pub(super) struct Run<'c> {
     config: &'c TrainConfig,
+    env_threshold: Option<f64>,
     start: Instant,
     /// Seconds run before a resume.
     earlier_s: f64,
@@ -75,6 +79,7 @@ impl<'c> Run<'c> {
         config.validate()?;
         Ok(Self {
             config,
+            env_threshold,
             start: Instant::now(),
             earlier_s: 0.0,
             tracker: StopTracker::new(config.stop, env_threshold),
@@ -112,13 +117,20 @@ impl<'c> Run<'c> {
         }
     }
 
-    /// Continues from a checkpoint's bookkeeping.
+    /// Continues from a checkpoint's bookkeeping. The stop rule is this run's (which may
+    /// differ from the saved run's), applied to the returns the checkpoint kept.
     pub(super) fn restore(&mut self, state: RunState) {
         self.summary = state.summary;
         self.earlier_s = state.wall_s;
         self.start = Instant::now();
-        self.tracker = state.tracker;
+        self.tracker = StopTracker::continued(self.config.stop, self.env_threshold, &state.tracker);
         self.stats = state.stats;
+    }
+
+    /// Whether the run goes on for another `steps` environment steps: budgets left and the
+    /// stop rule not met (a resumed run may have met it already).
+    pub(super) fn continues(&self, steps: u64) -> bool {
+        self.episodes_left() && self.steps_left(steps) && !self.tracker.is_met()
     }
 
     /// The seed of the training environment's first reset.

@@ -36,15 +36,28 @@ impl StopTracker {
         let (window_len, threshold) = match rule {
             StopRule::Never => (100, None),
             StopRule::MeanReturn { window, threshold } => (window, threshold.or(env_threshold)),
-            StopRule::ConsecutiveSuccesses { threshold, .. } => (100, threshold.or(env_threshold)),
+            StopRule::ConsecutiveSuccesses { count, threshold } => {
+                (count.max(100), threshold.or(env_threshold))
+            }
         };
         Self {
             rule,
             threshold,
-            window: VecDeque::with_capacity(window_len),
+            // The window fills as episodes end; only a small one is allocated up front.
+            window: VecDeque::with_capacity(window_len.min(1024)),
             window_len: window_len.max(1),
             streak: 0,
         }
+    }
+
+    /// A tracker for `rule` that has seen the returns `earlier` tracked (the last ones it
+    /// kept): how a resumed run applies a stop rule other than the one it was saved with.
+    pub fn continued(rule: StopRule, env_threshold: Option<f64>, earlier: &StopTracker) -> Self {
+        let mut tracker = Self::new(rule, env_threshold);
+        for &episode_return in &earlier.window {
+            tracker.push(episode_return);
+        }
+        tracker
     }
 
     /// Records a finished episode's return; `true` when the rule is met.
@@ -73,7 +86,8 @@ impl StopTracker {
         }
     }
 
-    /// The mean return of the recent episodes (the rule's window, else the last 100).
+    /// The mean return of the recent episodes (the rule's window, else the last 100, or the
+    /// last `count` for [`StopRule::ConsecutiveSuccesses`] with `count` above 100).
     pub fn mean_return(&self) -> Option<f64> {
         let n = self.window.len();
         (n > 0).then(|| self.window.iter().sum::<f64>() / n as f64)

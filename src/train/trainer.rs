@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::checkpoint::{self, Checkpoints};
-use super::run::{EpisodeHook, Run};
+use super::run::{EpisodeHook, Run, StartHook};
 use super::{EpisodeRecord, TrainConfig, TrainSummary};
 use crate::agent::{Agent, Checkpoint, Mode, VecAgent, VecTransitions};
 use crate::env::{Environment, Snapshot, VecEnv};
@@ -49,6 +49,7 @@ use crate::memory::Transition;
 /// ```
 pub struct Trainer<'a> {
     config: TrainConfig,
+    start_hooks: Vec<StartHook<'a>>,
     hooks: Vec<EpisodeHook<'a>>,
     checkpoints: Option<Checkpoints>,
     resume_from: Option<PathBuf>,
@@ -66,10 +67,20 @@ impl<'a> Trainer<'a> {
     pub fn new(config: TrainConfig) -> Self {
         Self {
             config,
+            start_hooks: Vec::new(),
             hooks: Vec::new(),
             checkpoints: None,
             resume_from: None,
         }
+    }
+
+    /// Adds a callback run once before the first step, with the run's counters: after a
+    /// resume has restored the agent, the environment and the bookkeeping, so that nothing is
+    /// written when a checkpoint does not fit (to open logs, trim them to the checkpoint...).
+    /// An error stops the run before it steps.
+    pub fn on_start(mut self, hook: impl FnMut(&TrainSummary) -> Result<(), Error> + 'a) -> Self {
+        self.start_hooks.push(Box::new(hook));
+        self
     }
 
     /// Adds a callback run with each finished episode's record (to write metrics, keep a
@@ -113,6 +124,7 @@ impl<'a> Trainer<'a> {
             episode_return: 0.0,
             episode_length: 0,
         };
+        started(&mut self.start_hooks, &run)?;
         single_loop(
             &mut run,
             &mut self.hooks,
@@ -154,6 +166,7 @@ impl<'a> Trainer<'a> {
                 episode_length: 0,
             },
         };
+        started(&mut self.start_hooks, &run)?;
         let (checkpoints, seed) = (self.checkpoints.clone(), self.config.seed);
         single_loop(
             &mut run,
@@ -192,6 +205,7 @@ impl<'a> Trainer<'a> {
     {
         let mut run = Run::new(&self.config, eval_env.reward_threshold())?;
         envs.reset(Some(run.env_seed()))?;
+        started(&mut self.start_hooks, &run)?;
         vec_loop(
             &mut run,
             &mut self.hooks,
@@ -227,6 +241,7 @@ impl<'a> Trainer<'a> {
                 envs.reset(Some(run.env_seed()))?;
             }
         }
+        started(&mut self.start_hooks, &run)?;
         let (checkpoints, seed) = (self.checkpoints.clone(), self.config.seed);
         vec_loop(
             &mut run,
@@ -246,6 +261,11 @@ impl<'a> Trainer<'a> {
         )?;
         run.finish(agent, eval_env)
     }
+}
+
+/// Runs the start hooks with the run's counters.
+fn started(hooks: &mut [StartHook<'_>], run: &Run<'_>) -> Result<(), Error> {
+    hooks.iter_mut().try_for_each(|hook| hook(&run.summary))
 }
 
 /// The partial episode at a checkpoint.
@@ -275,7 +295,7 @@ where
         mut episode_return,
         mut episode_length,
     } = start;
-    while run.episodes_left() && run.steps_left(1) {
+    while run.continues(1) {
         let action = agent.act(&observation, Mode::Explore)?;
         let step = env.step(action)?;
         run.summary.env_steps += 1;
@@ -326,7 +346,7 @@ where
     let n = envs.num_envs() as u64;
     let mut observations = envs.observations().to_vec();
     let mut actions = Vec::with_capacity(envs.num_envs());
-    while run.episodes_left() && run.steps_left(n) {
+    while run.continues(n) {
         agent.act_batch(&observations, Mode::Explore, &mut actions)?;
         let step = envs.step(&actions)?;
         run.summary.env_steps += n;

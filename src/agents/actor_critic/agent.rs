@@ -77,7 +77,7 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         })?;
         let optimizer = config.optimizer.init(config.clip_grad_value);
         Ok(Self {
-            rollout: Rollout::new(config.num_envs, obs_dim, config.n_rollout),
+            rollout: Rollout::new(config.num_envs, obs_dim, config.n_rollout)?,
             rng: seeded(derive_seed(config.seed, 0)),
             network,
             acting,

@@ -40,16 +40,24 @@ impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
         let reader = StateReader::new(state, &self.header())?;
         let network = reader.module("network", &self.network)?;
         let fresh = self.config.optimizer.init(self.config.clip_grad_value);
-        let optimizer = reader.optimizer("optimizer", fresh)?;
+        let optimizer = reader.optimizer("optimizer", fresh, &network)?;
         let progress: Progress = reader.json("progress")?;
-        if (progress.rollout.num_envs, progress.rollout.obs_dim)
-            != (self.rollout.num_envs, self.rollout.obs_dim)
-        {
-            return Err(AgentError::InvalidConfig {
-                field: "num_envs",
-                reason: "the state's rollout has other copies or observations".into(),
-            });
-        }
+        reader.check_counters(&[
+            ("env_steps", progress.env_steps),
+            ("updates", progress.updates),
+        ])?;
+        progress
+            .rollout
+            .validate(
+                self.rollout.num_envs,
+                self.rollout.obs_dim,
+                self.config.n_rollout,
+                self.n_actions,
+            )
+            .map_err(|reason| AgentError::Format {
+                path: "training state".into(),
+                reason: format!("invalid rollout: {reason}"),
+            })?;
         self.network = network;
         self.acting = self.network.valid();
         self.optimizer = optimizer;

@@ -9,6 +9,7 @@ use crate::policy::{AnySchedule, Schedule};
 
 /// How the value targets of a rollout are formed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Returns {
     /// One-step TD targets `r + gamma * (1 - terminated) * V(s')` (the tutorial).
     TdZero,
@@ -16,6 +17,12 @@ pub enum Returns {
     /// observation, or of the real final observation where an episode was truncated (A2C).
     NStep,
 }
+
+/// The most steps per copy a rollout may hold ([`ActorCriticConfig::n_rollout`]).
+pub const MAX_ROLLOUT: usize = 1 << 20;
+
+/// The most environment copies an agent acts for ([`ActorCriticConfig::num_envs`]).
+pub const MAX_ENVS: usize = 1 << 16;
 
 /// Settings of an [`ActorCritic`](super::ActorCritic) agent, validated when the agent is
 /// built.
@@ -44,7 +51,7 @@ pub struct ActorCriticConfig {
     /// The optimizer.
     #[config(default = "OptimizerConfig::adam()")]
     pub optimizer: OptimizerConfig,
-    /// Steps per environment copy between updates.
+    /// Steps per environment copy between updates, at most [`MAX_ROLLOUT`].
     #[config(default = 5)]
     pub n_rollout: usize,
     /// How value targets are formed.
@@ -68,7 +75,8 @@ pub struct ActorCriticConfig {
     /// Rewards are multiplied by this in the update (the tutorial's 1/100).
     #[config(default = 1.0)]
     pub reward_scale: f64,
-    /// Environment copies acted for together (1: the tutorial's single environment).
+    /// Environment copies acted for together (1: the tutorial's single environment), at most
+    /// [`MAX_ENVS`].
     #[config(default = 8)]
     pub num_envs: usize,
     /// Seeds action sampling.
@@ -86,11 +94,17 @@ impl ActorCriticConfig {
         checks::gradient_clipping(self.max_grad_norm, self.clip_grad_value)?;
         checks::reward_scale(self.reward_scale)?;
         self.optimizer.validate()?;
-        if self.n_rollout == 0 {
-            return invalid("n_rollout", "must be at least 1".into());
+        if !(1..=MAX_ROLLOUT).contains(&self.n_rollout) {
+            return invalid(
+                "n_rollout",
+                format!("must be in 1..={MAX_ROLLOUT}, got {}", self.n_rollout),
+            );
         }
-        if self.num_envs == 0 {
-            return invalid("num_envs", "must be at least 1".into());
+        if !(1..=MAX_ENVS).contains(&self.num_envs) {
+            return invalid(
+                "num_envs",
+                format!("must be in 1..={MAX_ENVS}, got {}", self.num_envs),
+            );
         }
         for (field, coef) in [
             ("value_coef", self.value_coef),

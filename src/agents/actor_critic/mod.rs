@@ -9,5 +9,5 @@ mod rollout;
 mod update;
 
 pub use agent::ActorCritic;
-pub use config::{ActorCriticConfig, Returns};
+pub use config::{ActorCriticConfig, MAX_ENVS, MAX_ROLLOUT, Returns};
 pub use presets::ActorCriticPreset;

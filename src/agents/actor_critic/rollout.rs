@@ -1,6 +1,8 @@
 //! The transitions collected between two actor-critic updates.
 
 use crate::agent::VecTransitions;
+use crate::error::{AgentError, MemoryError};
+use crate::memory::alloc::try_with_capacity;
 
 /// `steps` rows of `num_envs` transitions each, field by field; row-major, so transition
 /// `(t, i)` of copy `i` at step `t` sits at index `t * num_envs + i`.
@@ -18,19 +20,89 @@ pub(super) struct Rollout {
 }
 
 impl Rollout {
-    pub fn new(num_envs: usize, obs_dim: usize, n_rollout: usize) -> Self {
-        let rows = num_envs * n_rollout;
-        Self {
+    /// An empty rollout with room for `n_rollout` steps; sizes too large to allocate are an
+    /// [`AgentError::Memory`] error.
+    pub fn new(num_envs: usize, obs_dim: usize, n_rollout: usize) -> Result<Self, AgentError> {
+        let too_large = || MemoryError::TooLarge {
+            what: "actor-critic rollout",
+            bytes: num_envs as u128 * n_rollout as u128 * (obs_dim as u128 * 8 + 13),
+        };
+        let rows = num_envs.checked_mul(n_rollout).ok_or_else(too_large)?;
+        let values = rows.checked_mul(obs_dim).ok_or_else(too_large)?;
+        let what = "actor-critic rollout";
+        Ok(Self {
             num_envs,
             obs_dim,
             steps: 0,
-            observations: Vec::with_capacity(rows * obs_dim),
-            actions: Vec::with_capacity(rows),
-            rewards: Vec::with_capacity(rows),
-            next_observations: Vec::with_capacity(rows * obs_dim),
-            terminated: Vec::with_capacity(rows),
-            done: Vec::with_capacity(rows),
+            observations: try_with_capacity(values, what)?,
+            actions: try_with_capacity(rows, what)?,
+            rewards: try_with_capacity(rows, what)?,
+            next_observations: try_with_capacity(values, what)?,
+            terminated: try_with_capacity(rows, what)?,
+            done: try_with_capacity(rows, what)?,
+        })
+    }
+
+    /// Checks a rollout read from a file against the agent's shapes: `num_envs` copies of
+    /// `obs_dim` observations, fewer than `n_rollout` steps (a full rollout is consumed by the
+    /// update), every field as long as the step count says, actions in `0..n_actions`,
+    /// finite values and flags that agree.
+    pub fn validate(
+        &self,
+        num_envs: usize,
+        obs_dim: usize,
+        n_rollout: usize,
+        n_actions: usize,
+    ) -> Result<(), String> {
+        if (self.num_envs, self.obs_dim) != (num_envs, obs_dim) {
+            return Err(format!(
+                "the rollout has {} copies of {} observation values, the agent {num_envs} of {obs_dim}",
+                self.num_envs, self.obs_dim
+            ));
         }
+        if self.steps >= n_rollout {
+            return Err(format!(
+                "the rollout holds {} steps, an agent updating every {n_rollout} never keeps that many",
+                self.steps
+            ));
+        }
+        let rows = self.steps * num_envs;
+        let lengths = [
+            self.actions.len(),
+            self.rewards.len(),
+            self.terminated.len(),
+            self.done.len(),
+        ];
+        if lengths.iter().any(|&n| n != rows)
+            || self.observations.len() != rows * obs_dim
+            || self.next_observations.len() != rows * obs_dim
+        {
+            return Err(format!(
+                "field lengths do not match {} steps of {num_envs} copies",
+                self.steps
+            ));
+        }
+        if let Some(a) = self
+            .actions
+            .iter()
+            .find(|&&a| usize::try_from(a).map_or(true, |a| a >= n_actions))
+        {
+            return Err(format!("action {a} is outside 0..{n_actions}"));
+        }
+        let finite = |values: &[f32]| values.iter().all(|v| v.is_finite());
+        if !(finite(&self.observations) && finite(&self.next_observations) && finite(&self.rewards))
+        {
+            return Err("a stored value is not finite".into());
+        }
+        let flags_agree = self
+            .terminated
+            .iter()
+            .zip(&self.done)
+            .all(|(&t, &d)| t == 0.0 || (t == 1.0 && d));
+        if !flags_agree {
+            return Err("terminated flags other than 0 or 1, or terminated but not done".into());
+        }
+        Ok(())
     }
 
     /// The number of transitions held.
@@ -98,7 +170,7 @@ mod tests {
     #[test]
     fn n_step_returns_stop_at_terminations_and_bootstrap_at_truncations() {
         // Two copies, three steps. Copy 0 terminates at t = 1; copy 1 is truncated at t = 0.
-        let mut rollout = Rollout::new(2, 1, 3);
+        let mut rollout = Rollout::new(2, 1, 3).unwrap();
         // (terminated, truncated) of both copies at t = 0, 1, 2.
         let flags = [
             ([false, false], [false, true]),

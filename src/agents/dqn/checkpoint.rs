@@ -47,22 +47,36 @@ impl<M: QNetwork> Checkpoint for Dqn<M> {
         let online = reader.module("online", &self.online)?;
         let target = reader.module("target", &self.target)?;
         let fresh = self.config.optimizer.init(self.config.clip_grad_value);
-        let optimizer = reader.optimizer("optimizer", fresh)?;
+        let optimizer = reader.optimizer("optimizer", fresh, &online)?;
         let memory = UniformReplay::from_bytes(reader.bytes("replay")?)?;
-        if (memory.capacity(), memory.obs_dim()) != (self.memory.capacity(), self.memory.obs_dim())
+        if (memory.capacity(), memory.obs_dim(), memory.storage())
+            != (
+                self.memory.capacity(),
+                self.memory.obs_dim(),
+                self.memory.storage(),
+            )
         {
             return Err(AgentError::InvalidConfig {
                 field: "replay_capacity",
                 reason: format!(
-                    "the state's memory holds {} transitions of {}, this agent's {} of {}",
+                    "the state's memory holds {} transitions of {} ({:?}), this agent's {} of {} ({:?})",
                     memory.capacity(),
                     memory.obs_dim(),
+                    memory.storage(),
                     self.memory.capacity(),
-                    self.memory.obs_dim()
+                    self.memory.obs_dim(),
+                    self.memory.storage()
                 ),
             });
         }
+        memory.check_actions(self.n_actions)?;
         let progress: Progress = reader.json("progress")?;
+        reader.check_counters(&[
+            ("explorer_step", progress.explorer_step),
+            ("env_steps", progress.env_steps),
+            ("episodes", progress.episodes),
+            ("updates", progress.updates),
+        ])?;
 
         self.online = online;
         self.target = target;

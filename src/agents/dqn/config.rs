@@ -10,6 +10,7 @@ use crate::policy::{AnySchedule, Linear, Schedule};
 
 /// When gradient updates happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum TrainFrequency {
     /// `gradient_steps` updates every `every` environment steps (SB3's `train_freq` and
     /// `gradient_steps`).
@@ -28,6 +29,7 @@ pub enum TrainFrequency {
 
 /// How the target network follows the online network.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum TargetUpdate {
     /// Copy the online weights every this many environment steps.
     HardEverySteps(u64),
@@ -42,6 +44,7 @@ pub enum TargetUpdate {
 
 /// What the exploration schedule counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ScheduleUnit {
     /// Environment steps observed.
     EnvSteps,

@@ -1,0 +1,557 @@
+//! The run directory: a fresh run never touches another run, two processes never share one
+//! directory, a failed resume changes no byte, stale temporary files go, a run killed while it
+//! writes resumes to the straight run, and the stop rule on resume is the one given.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Device;
+use cinder_rl::agent::{Agent, Checkpoint, Learned, Mode};
+use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
+use cinder_rl::archive::Archive;
+use cinder_rl::artifacts::{
+    CHECKPOINT_FILE, IDENTITY_FILE, METRICS_FILE, RunDir, RunIdentity, read_metrics,
+};
+use cinder_rl::env::{
+    CartPole, CartPoleConfig, PixelConfig, PixelFrames, PixelObservation, VecEnv,
+};
+use cinder_rl::error::{AgentError, ArtifactError, Error};
+use cinder_rl::memory::ObservationStorage;
+use cinder_rl::memory::Transition;
+use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, CnnQNetworkConfig, Mlp, MlpConfig};
+use cinder_rl::train::{
+    EpisodeRecord, StopRule, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
+};
+use common::dqn_test_config;
+
+fn cartpole() -> CartPole {
+    CartPole::new(CartPoleConfig::v1()).unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cinder-run-dir-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every file of `dir` with its bytes.
+fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    match std::fs::read_dir(dir) {
+        Err(_) => BTreeMap::new(),
+        Ok(entries) => entries
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect(),
+    }
+}
+
+fn dqn(hidden: usize) -> Dqn<Mlp> {
+    let device = Device::flex();
+    let network = MlpConfig::new(4, 2)
+        .with_hidden(vec![hidden])
+        .init(&device, 5)
+        .unwrap();
+    let config = dqn_test_config().with_learning_starts(200).with_seed(5);
+    Dqn::new(config, network, 4, 2, &device).unwrap()
+}
+
+fn identity(hidden: usize) -> RunIdentity {
+    RunIdentity::new("dqn", "CartPole-v1", "test", 11)
+        .with_agent_config(dqn(hidden).config())
+        .with_network(&[hidden])
+}
+
+fn run_config(max_env_steps: u64) -> TrainConfig {
+    TrainConfig::new(11)
+        .with_max_env_steps(Some(max_env_steps))
+        .with_stop(StopRule::Never)
+        .with_log_every_episodes(0)
+        .with_eval_episodes(0)
+}
+
+/// Trains a fresh DQN of `hidden` units in `run` (or resumes it) up to `steps`.
+fn train_dqn(run: &RunDir, hidden: usize, steps: u64) -> Result<TrainSummary, Error> {
+    run.trainer(run_config(steps), 200).run_resumable(
+        &mut dqn(hidden),
+        &mut cartpole(),
+        &mut cartpole(),
+    )
+}
+
+fn timeless(records: Vec<EpisodeRecord>) -> Vec<EpisodeRecord> {
+    records
+        .into_iter()
+        .map(|r| EpisodeRecord { wall_s: 0.0, ..r })
+        .collect()
+}
+
+#[test]
+fn a_fresh_run_never_touches_an_existing_run() {
+    let base = temp_dir("fresh");
+    let first = base.join("test-seed11");
+    let run = RunDir::create(&first, identity(16)).unwrap();
+    train_dqn(&run, 16, 600).unwrap();
+    std::fs::write(first.join("notes.txt"), b"the user's own file").unwrap();
+    drop(run);
+    let before = contents(&first);
+
+    let again = RunDir::create(&first, identity(16));
+    assert!(
+        matches!(&again, Err(Error::Artifact(ArtifactError::RunExists { path })) if *path == first),
+        "{again:?}"
+    );
+    let numbered = RunDir::create_numbered(&first, identity(16)).unwrap();
+    assert_eq!(numbered.path(), base.join("test-seed11-2"));
+    let third = RunDir::create_numbered(&first, identity(16)).unwrap();
+    assert_eq!(third.path(), base.join("test-seed11-3"));
+    assert_eq!(contents(&first), before, "the first run is untouched");
+
+    // Replacing waits for the lock: while another run holds it, nothing is removed.
+    let holder = RunDir::resume(&first, &identity(16)).unwrap();
+    let locked = RunDir::replace(&first, identity(16));
+    assert!(
+        matches!(locked, Err(Error::Artifact(ArtifactError::Locked { .. }))),
+        "{locked:?}"
+    );
+    assert_eq!(contents(&first), before);
+    drop(holder);
+    let replaced = RunDir::replace(&first, identity(16)).unwrap();
+    let after = contents(&first);
+    assert!(!after.contains_key(CHECKPOINT_FILE) && !after.contains_key(METRICS_FILE));
+    assert_eq!(after["notes.txt"], b"the user's own file");
+    assert_eq!(replaced.identity(), &identity(16));
+
+    for bad in [PathBuf::new(), first.join("notes.txt")] {
+        let result = RunDir::create(&bad, identity(16));
+        assert!(
+            matches!(
+                result,
+                Err(Error::Artifact(ArtifactError::InvalidPath { .. }))
+            ),
+            "{bad:?}: {result:?}"
+        );
+    }
+    drop((numbered, third, replaced));
+    std::fs::remove_dir_all(base).unwrap();
+}
+
+#[test]
+fn two_processes_never_run_in_one_directory() {
+    let dir = temp_dir("lock").join("run");
+    let run = RunDir::create(&dir, identity(16)).unwrap();
+    train_dqn(&run, 16, 400).unwrap();
+    // A second open of the directory is refused while the first holds it (the lock is the
+    // operating system's, per open file, so this holds across processes too).
+    for attempt in [
+        RunDir::create(&dir, identity(16)),
+        RunDir::resume(&dir, &identity(16)),
+    ] {
+        assert!(
+            matches!(attempt, Err(Error::Artifact(ArtifactError::Locked { .. }))),
+            "{attempt:?}"
+        );
+    }
+    // The lock goes with its holder (as it does when a process is killed).
+    drop(run);
+    let resumed = RunDir::resume(&dir, &identity(16)).unwrap();
+    assert_eq!(train_dqn(&resumed, 16, 800).unwrap().env_steps, 800);
+    drop(resumed);
+    std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+}
+
+/// Replaces the agent state inside the checkpoint at `path` with `edit`'s version; the file
+/// stays well-formed, checksum included.
+fn craft_checkpoint(path: &Path, edit: impl FnOnce(&mut Archive)) {
+    let mut checkpoint = Archive::decode(&std::fs::read(path).unwrap()).unwrap();
+    let mut state = Archive::decode(checkpoint.get("agent").unwrap()).unwrap();
+    edit(&mut state);
+    checkpoint.put("agent", state.encode());
+    std::fs::write(path, checkpoint.encode()).unwrap();
+}
+
+#[test]
+fn a_failed_resume_leaves_every_byte_as_it_was() {
+    let base = temp_dir("failed-resume");
+    let template = base.join("template");
+    let run = RunDir::create(&template, identity(16)).unwrap();
+    train_dqn(&run, 16, 700).unwrap();
+    drop(run);
+    // A temporary file a killed writer left: a failed resume must not remove it either.
+    std::fs::write(
+        template.join(".checkpoint.cinder.tmp-4242"),
+        b"half a checkpoint",
+    )
+    .unwrap();
+    // A trained agent of another shape, whose optimizer has moments to swap in.
+    let mut other = dqn(24);
+    Trainer::new(run_config(400))
+        .run(&mut other, &mut cartpole(), &mut cartpole())
+        .unwrap();
+    let other_state = other.training_state().unwrap();
+
+    type Corruption = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Corruption, usize)> = vec![
+        (
+            "no run.json",
+            Box::new(|d| std::fs::remove_file(d.join(IDENTITY_FILE)).unwrap()),
+            16,
+        ),
+        (
+            "no checkpoint",
+            Box::new(|d| std::fs::remove_file(d.join(CHECKPOINT_FILE)).unwrap()),
+            16,
+        ),
+        (
+            "corrupted checkpoint",
+            Box::new(|d| {
+                let path = d.join(CHECKPOINT_FILE);
+                let mut bytes = std::fs::read(&path).unwrap();
+                let middle = bytes.len() / 2;
+                bytes[middle] ^= 0x40;
+                std::fs::write(path, bytes).unwrap();
+            }),
+            16,
+        ),
+        (
+            "optimizer of another network",
+            Box::new(move |d| {
+                let foreign = Archive::decode(&other_state).unwrap();
+                craft_checkpoint(&d.join(CHECKPOINT_FILE), |state| {
+                    state.put("optimizer", foreign.get("optimizer").unwrap().to_vec())
+                })
+            }),
+            16,
+        ),
+        (
+            "replayed actions out of range",
+            Box::new(|d| {
+                craft_checkpoint(&d.join(CHECKPOINT_FILE), |state| {
+                    let mut replay = state.get("replay").unwrap().to_vec();
+                    // The actions are the last array, one i64 per slot of the 5000: make
+                    // the first one 7 (of 2 actions).
+                    let at = replay.len() - 8 * 5_000;
+                    replay[at..at + 8].copy_from_slice(&7i64.to_le_bytes());
+                    state.put("replay", replay);
+                })
+            }),
+            16,
+        ),
+        (
+            "counter near 2^64",
+            Box::new(|d| {
+                craft_checkpoint(&d.join(CHECKPOINT_FILE), |state| {
+                    let mut progress: serde_json::Value =
+                        serde_json::from_slice(state.get("progress").unwrap()).unwrap();
+                    progress["env_steps"] = (u64::MAX - 3).into();
+                    state.put("progress", serde_json::to_vec(&progress).unwrap());
+                })
+            }),
+            16,
+        ),
+        (
+            "metrics log shorter than the checkpoint",
+            Box::new(|d| {
+                let path = d.join(METRICS_FILE);
+                let text = std::fs::read_to_string(&path).unwrap();
+                let kept: Vec<&str> = text.lines().take(3).collect();
+                std::fs::write(path, kept.join("\n") + "\n").unwrap();
+            }),
+            16,
+        ),
+        (
+            "run.json of an earlier version",
+            Box::new(|d| {
+                std::fs::write(
+                    d.join(IDENTITY_FILE),
+                    br#"{"seed":11,"preset":"test","hidden":[16]}"#,
+                )
+                .unwrap()
+            }),
+            16,
+        ),
+        ("another network", Box::new(|_| {}), 24),
+    ];
+    for (name, corrupt, hidden) in cases {
+        let dir = base.join(name.replace(' ', "-"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, bytes) in contents(&template) {
+            std::fs::write(dir.join(file), bytes).unwrap();
+        }
+        corrupt(&dir);
+        let before = contents(&dir);
+        let result =
+            RunDir::resume(&dir, &identity(hidden)).and_then(|run| train_dqn(&run, hidden, 1_400));
+        assert!(result.is_err(), "{name}: resumed");
+        assert_eq!(
+            contents(&dir),
+            before,
+            "{name}: {result:?} changed the directory"
+        );
+    }
+
+    // Another preset, and a directory in use, fail the same way.
+    let before = contents(&template);
+    let other_preset = RunIdentity {
+        preset: "other".into(),
+        ..identity(16)
+    };
+    let mismatch = RunDir::resume(&template, &other_preset);
+    match mismatch {
+        Err(Error::Artifact(ArtifactError::Mismatch { differences, .. })) => {
+            assert_eq!(differences, ["preset: saved \"test\", given \"other\""]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let holder = RunDir::resume(&template, &identity(16)).unwrap();
+    assert!(RunDir::resume(&template, &identity(16)).is_err());
+    drop(holder);
+    assert!(RunDir::resume(base.join("missing"), &identity(16)).is_err());
+    assert!(!base.join("missing").exists());
+    assert_eq!(contents(&template), before);
+    std::fs::remove_dir_all(base).unwrap();
+}
+
+/// Fails the run once an episode ends past `steps`, after the log has its row: what a kill
+/// between two checkpoints leaves.
+fn killed_after(steps: u64) -> impl FnMut(&EpisodeRecord) -> Result<(), Error> {
+    move |record| {
+        if record.env_steps > steps {
+            Err(ArtifactError::Plot("killed".into()).into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A straight run to `steps`, and one killed past `kill_at` while a checkpoint was being
+/// written (a temporary file left behind) and resumed to `steps`: both logs must be equal.
+fn killed_and_resumed_equals_straight<A>(
+    name: &str,
+    steps: u64,
+    kill_at: u64,
+    mut train: impl FnMut(Trainer<'_>, &mut A) -> Result<TrainSummary, Error>,
+    mut agent: impl FnMut() -> A,
+) {
+    let base = temp_dir(name);
+    let identity = RunIdentity::new(name, "CartPole-v1", "test", 11);
+    let straight = RunDir::create(base.join("straight"), identity.clone()).unwrap();
+    let straight_summary = train(straight.trainer(run_config(steps), 250), &mut agent()).unwrap();
+
+    let dir = base.join("killed");
+    let killed = RunDir::create(&dir, identity.clone()).unwrap();
+    let trainer = killed
+        .trainer(run_config(steps), 250)
+        .on_episode(killed_after(kill_at));
+    assert!(train(trainer, &mut agent()).is_err());
+    drop(killed);
+    let stale = dir.join(".checkpoint.cinder.tmp-999999");
+    std::fs::write(&stale, b"CINDERRL half written").unwrap();
+    let logged = read_metrics(&dir.join(METRICS_FILE)).unwrap().len() as u64;
+    assert!(
+        logged
+            > checkpoint_summary(&dir.join(CHECKPOINT_FILE))
+                .unwrap()
+                .episodes
+    );
+
+    let resumed = RunDir::resume(&dir, &identity).unwrap();
+    let summary = train(resumed.trainer(run_config(steps), 250), &mut agent()).unwrap();
+    assert!(!stale.exists(), "the stale temporary file is removed");
+    let records = timeless(resumed.records().unwrap());
+    assert!(records.len() > 10, "{} episodes", records.len());
+    assert_eq!(records, timeless(straight.records().unwrap()));
+    assert_eq!(
+        (summary.episodes, summary.env_steps, summary.updates),
+        (
+            straight_summary.episodes,
+            straight_summary.env_steps,
+            straight_summary.updates
+        )
+    );
+    drop((resumed, straight));
+    std::fs::remove_dir_all(base).unwrap();
+}
+
+#[test]
+fn a_dqn_run_killed_while_writing_resumes_to_the_straight_run() {
+    killed_and_resumed_equals_straight(
+        "kill-dqn",
+        1_200,
+        700,
+        |mut trainer, agent| trainer.run_resumable(agent, &mut cartpole(), &mut cartpole()),
+        || dqn(16),
+    );
+}
+
+#[test]
+fn an_actor_critic_run_killed_while_writing_resumes_to_the_straight_run() {
+    let agent = || -> ActorCritic<ActorCriticMlp> {
+        let device = Device::flex();
+        let network = ActorCriticMlpConfig::new(4, 2)
+            .with_hidden(vec![16])
+            .init(&device, 6)
+            .unwrap();
+        let config = ActorCriticConfig::new().with_num_envs(4).with_seed(6);
+        ActorCritic::new(config, network, 4, 2, &device).unwrap()
+    };
+    killed_and_resumed_equals_straight(
+        "kill-a2c",
+        2_000,
+        1_100,
+        |mut trainer, agent| {
+            let mut envs = VecEnv::from_fn(4, |_| CartPole::new(CartPoleConfig::v1())).unwrap();
+            trainer.run_vec_resumable(agent, &mut envs, &mut cartpole())
+        },
+        agent,
+    );
+}
+
+#[test]
+fn a_pixel_dqn_run_killed_while_writing_resumes_to_the_straight_run() {
+    // A small grey view of CartPole (the last two 20 x 30 pictures) and a small CNN, with
+    // pictures stored as bytes.
+    let view = PixelConfig {
+        render_width: 60,
+        render_height: 40,
+        supersample: 2,
+        crop_top: 0.25,
+        crop_bottom: 0.75,
+        view_width: 0.5,
+        grayscale: true,
+        frames: PixelFrames::Stack(2),
+    };
+    let env = || PixelObservation::new(cartpole(), view.clone()).unwrap();
+    let shape = env().shape();
+    assert_eq!(shape, [2, 20, 30]);
+    let agent = || {
+        let device = Device::flex();
+        let network = CnnQNetworkConfig::new(2, 20, 30, 2)
+            .with_channels(vec![4])
+            .with_kernel(4)
+            .with_stride(4)
+            .with_batch_norm(false)
+            .init(&device, 3)
+            .unwrap();
+        let config = dqn_test_config()
+            .with_replay_capacity(1_000)
+            .with_learning_starts(100)
+            .with_observation_storage(ObservationStorage::U8 {
+                low: 0.0,
+                high: 1.0,
+            })
+            .with_seed(3);
+        Dqn::new(config, network, 2 * 20 * 30, 2, &device).unwrap()
+    };
+    killed_and_resumed_equals_straight(
+        "kill-pixels",
+        600,
+        350,
+        |mut trainer, agent| trainer.run_resumable(agent, &mut env(), &mut env()),
+        agent,
+    );
+}
+
+/// Balances CartPole by hand and learns nothing: a stand-in agent for stop-rule runs.
+struct Balancer;
+
+impl Agent<[f32; 4]> for Balancer {
+    fn act(&mut self, o: &[f32; 4], _: Mode) -> Result<usize, AgentError> {
+        Ok(usize::from(o[2] + 0.5 * o[3] > 0.0))
+    }
+    fn observe(&mut self, _: &Transition<[f32; 4]>) -> Result<Learned, AgentError> {
+        Ok(Learned::default())
+    }
+    fn save(&self, _: &Path) -> Result<(), AgentError> {
+        Ok(())
+    }
+    fn load(&mut self, _: &Path) -> Result<(), AgentError> {
+        Ok(())
+    }
+}
+
+impl Checkpoint for Balancer {
+    fn training_state(&self) -> Result<Vec<u8>, AgentError> {
+        Ok(Vec::new())
+    }
+    fn restore_training_state(&mut self, _: &[u8]) -> Result<(), AgentError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_resume_applies_the_stop_rule_it_is_given() {
+    let dir = temp_dir("stop-rule").join("run");
+    let identity = RunIdentity::new("balancer", "CartPole-v1", "test", 11);
+    let rule = StopRule::MeanReturn {
+        window: 5,
+        threshold: Some(400.0),
+    };
+    let train = |run: &RunDir, config: TrainConfig| {
+        run.trainer(config, 1_000)
+            .run_resumable(&mut Balancer, &mut cartpole(), &mut cartpole())
+            .unwrap()
+    };
+
+    // Stopped by its rule after 5 episodes of 500 steps.
+    let run = RunDir::create(&dir, identity.clone()).unwrap();
+    let solved = train(&run, run_config(100_000).with_stop(rule));
+    assert!(solved.solved);
+    assert_eq!((solved.episodes, solved.env_steps), (5, 2_500));
+    drop(run);
+    let before = contents(&dir);
+
+    // Resumed under the same rule: nothing more to do, no file changes.
+    let run = RunDir::resume(&dir, &identity).unwrap();
+    let again = train(&run, run_config(100_000).with_stop(rule));
+    assert_eq!((again.episodes, again.env_steps), (5, 2_500));
+    drop(run);
+    assert_eq!(contents(&dir), before);
+
+    // Resumed under another rule: it goes on to the budget.
+    let run = RunDir::resume(&dir, &identity).unwrap();
+    let more = train(&run, run_config(4_000).with_stop(StopRule::Never));
+    assert_eq!((more.episodes, more.env_steps), (8, 4_000));
+    assert_eq!(run.records().unwrap().len(), 8);
+    drop(run);
+
+    // And a rule the earlier episodes already meet stops it at once.
+    let run = RunDir::resume(&dir, &identity).unwrap();
+    let met = train(&run, run_config(100_000).with_stop(rule));
+    assert_eq!(met.env_steps, 4_000);
+    drop(run);
+    std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn divergence_stops_the_run_and_keeps_its_last_checkpoint() {
+    let dir = temp_dir("diverged").join("run");
+    let run = RunDir::create(&dir, identity(16)).unwrap();
+    // Rewards of 1e12 make the first update's squared TD error about 1e24: finite, and garbage.
+    let device = Device::flex();
+    let network = MlpConfig::new(4, 2)
+        .with_hidden(vec![16])
+        .init(&device, 5)
+        .unwrap();
+    let config = dqn_test_config().with_reward_scale(1e12).with_seed(5);
+    let mut agent = Dqn::new(config, network, 4, 2, &device).unwrap();
+    let result = run.trainer(run_config(1_000), 50).run_resumable(
+        &mut agent,
+        &mut cartpole(),
+        &mut cartpole(),
+    );
+    assert!(
+        matches!(result, Err(Error::Agent(AgentError::Diverged(loss))) if loss > 1e10),
+        "{result:?}"
+    );
+    // The first update comes at step 100 (learning starts); the checkpoint of step 50 stays.
+    let kept = checkpoint_summary(&dir.join(CHECKPOINT_FILE)).unwrap();
+    assert_eq!(kept.env_steps, 50);
+    drop(run);
+    std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+}
