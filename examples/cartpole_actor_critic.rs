@@ -21,7 +21,7 @@ use cinder_rl::nn::ActorCriticMlpConfig;
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{StopRule, TrainConfig};
 use clap::Parser;
-use common::{HiddenFlag, RunFlags, finish_run, nothing_to_do};
+use common::{HiddenFlag, RunFlags, finish_run, unknown_preset};
 
 /// Train an actor-critic on CartPole-v1 until solved, save the agent, reload it and evaluate
 /// it greedily.
@@ -44,11 +44,9 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
     let plan = cli.run.plan("tuned")?;
     let preset = ActorCriticPreset::named(&plan.preset).ok_or_else(|| {
-        let names: Vec<&str> = ActorCriticPreset::all().iter().map(|p| p.name).collect();
-        format!(
-            "unknown preset {:?}; presets: {}",
-            plan.preset,
-            names.join(", ")
+        unknown_preset(
+            &plan.preset,
+            ActorCriticPreset::all().iter().map(|p| p.name),
         )
     })?;
     let config = cli
@@ -65,7 +63,7 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let train_config = TrainConfig::new(plan.seed)
         .with_max_env_steps(Some(cli.run.steps(500_000)))
         .with_max_episodes(cli.run.max_episodes)
-        .with_stop(StopRule::solved())
+        .with_stop(cli.run.stop(StopRule::solved()))
         .with_eval_episodes(10)
         .with_names("actor-critic", "CartPole-v1");
     let identity = RunIdentity::new("actor-critic", "CartPole-v1", preset.name, plan.seed)
@@ -83,9 +81,6 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         let mut envs = VecEnv::from_fn(config.num_envs, |_| CartPole::new(CartPoleConfig::v1()))?;
         trainer.run_vec_resumable(&mut agent, &mut envs, &mut eval_env)?
     };
-    if nothing_to_do(&run, &summary) {
-        return Ok(());
-    }
 
     let reloaded = ActorCritic::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
     finish_run(

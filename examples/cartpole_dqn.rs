@@ -20,7 +20,7 @@ use cinder_rl::nn::MlpConfig;
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{StopRule, TrainConfig};
 use clap::Parser;
-use common::{HiddenFlag, RunFlags, finish_run, nothing_to_do};
+use common::{HiddenFlag, RunFlags, finish_run, unknown_preset};
 
 /// Train DQN on CartPole until solved, save the agent, reload it and evaluate it greedily.
 ///
@@ -107,14 +107,8 @@ fn main() -> std::process::ExitCode {
 fn train() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
     let plan = cli.run.plan("tuned")?;
-    let preset = DqnPreset::named(&plan.preset).ok_or_else(|| {
-        let names: Vec<&str> = DqnPreset::all().iter().map(|p| p.name).collect();
-        format!(
-            "unknown preset {:?}; presets: {}",
-            plan.preset,
-            names.join(", ")
-        )
-    })?;
+    let preset = DqnPreset::named(&plan.preset)
+        .ok_or_else(|| unknown_preset(&plan.preset, DqnPreset::all().iter().map(|p| p.name)))?;
     // The brain tutorial trains on CartPole-v0 with its shaped reward and stops after 10
     // successful episodes in a row; the others train on CartPole-v1 until solved.
     let brain = preset.name == "brain";
@@ -148,7 +142,7 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let train_config = TrainConfig::new(plan.seed)
         .with_max_env_steps(Some(cli.run.steps(200_000)))
         .with_max_episodes(cli.run.max_episodes)
-        .with_stop(stop)
+        .with_stop(cli.run.stop(stop))
         .with_eval_episodes(10)
         .with_names("dqn", env_name);
     let identity = RunIdentity::new("dqn", env_name, preset.name, plan.seed)
@@ -160,9 +154,6 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let summary = run
         .trainer(train_config, cli.run.checkpoint_every)
         .run_resumable(&mut agent, &mut env, &mut eval_env)?;
-    if nothing_to_do(&run, &summary) {
-        return Ok(());
-    }
 
     let reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
     finish_run(

@@ -26,7 +26,7 @@ use cinder_rl::policy::{AnySchedule, Exponential, Linear};
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{StopRule, TrainConfig};
 use clap::Parser;
-use common::{RunFlags, finish_run, nothing_to_do};
+use common::{RunFlags, finish_run, unknown_preset};
 
 /// DQN from pixels: a CNN Q-network on rendered CartPole pictures.
 ///
@@ -110,7 +110,7 @@ fn preset(name: &str) -> Result<PixelPreset, Box<dyn std::error::Error>> {
                 .with_target_update(TargetUpdate::Polyak { tau: 0.005 })
                 .with_exploration(AnySchedule::Linear(Linear::new(1.0, 0.05, 20_000)?)),
         }),
-        other => Err(format!("unknown preset {other:?}; presets: tuned, lecture").into()),
+        other => Err(unknown_preset(other, ["tuned", "lecture"]).into()),
     }
 }
 
@@ -141,7 +141,7 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let train_config = TrainConfig::new(plan.seed)
         .with_max_env_steps(Some(cli.run.steps(100_000)))
         .with_max_episodes(cli.run.max_episodes)
-        .with_stop(StopRule::solved())
+        .with_stop(cli.run.stop(StopRule::solved()))
         .with_eval_episodes(10)
         .with_names("dqn-pixels", "CartPole-v1");
     let identity = RunIdentity::new("dqn-pixels", "CartPole-v1", plan.preset.clone(), plan.seed)
@@ -153,9 +153,6 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let summary = run
         .trainer(train_config, cli.run.checkpoint_every)
         .run_resumable(&mut agent, &mut env, &mut eval_env)?;
-    if nothing_to_do(&run, &summary) {
-        return Ok(());
-    }
 
     let reloaded = Dqn::new(
         config,

@@ -25,28 +25,19 @@ use cinder_rl::archive::Archive;
 use cinder_rl::artifacts::{MetricsWriter, read_metrics};
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
 use cinder_rl::memory::{ReplayMemory, UniformReplay};
-use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, Mlp, MlpConfig};
+use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, Mlp};
 use cinder_rl::rng::{SeededRng, seeded};
 use cinder_rl::train::{Checkpoints, StopRule, TrainConfig, Trainer, checkpoint_summary};
-use common::dqn_test_config;
+use common::{cartpole, cartpole_dqn, dqn_test_config};
 use rand::RngExt;
 
-fn cartpole() -> CartPole {
-    CartPole::new(CartPoleConfig::v1()).unwrap()
-}
-
 fn dqn(hidden: usize) -> Dqn<Mlp> {
-    let device = Device::flex();
-    let network = MlpConfig::new(4, 2)
-        .with_hidden(vec![hidden])
-        .init(&device, 5)
-        .unwrap();
     let config = dqn_test_config()
         .with_replay_capacity(400)
         .with_learning_starts(50)
         .with_batch_size(16)
         .with_seed(5);
-    Dqn::new(config, network, 4, 2, &device).unwrap()
+    cartpole_dqn(hidden, config)
 }
 
 fn actor_critic(hidden: usize) -> ActorCritic<ActorCriticMlp> {

@@ -4,23 +4,20 @@
 
 mod common;
 
-use burn::tensor::Device;
+use burn::store::burn_pack::{Reader, Writer};
+use burn::tensor::{Bytes, Device};
 use cinder_rl::agent::{Agent, Checkpoint, Mode};
 use cinder_rl::agents::actor_critic::{MAX_ENVS, MAX_ROLLOUT};
 use cinder_rl::agents::{
     ActorCritic, ActorCriticConfig, Dqn, DqnConfig, MAX_LEARNING_RATE, config_from_json,
 };
 use cinder_rl::archive::Archive;
-use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
+use cinder_rl::env::{CartPole, VecEnv};
 use cinder_rl::error::{AgentError, Error, MemoryError};
 use cinder_rl::memory::{ReplayMemory, Transition, UniformReplay};
 use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig};
 use cinder_rl::train::{MAX_WINDOW, StopRule, TrainConfig, Trainer};
-use common::dqn_test_config;
-
-fn cartpole() -> CartPole {
-    CartPole::new(CartPoleConfig::v1()).unwrap()
-}
+use common::{cartpole, dqn_test_config};
 
 fn small_dqn(config: DqnConfig) -> Result<Dqn<cinder_rl::nn::Mlp>, AgentError> {
     let device = Device::flex();
@@ -156,6 +153,21 @@ fn crafted_training_states_with_valid_checksums_are_errors_not_panics() {
         serde_json::from_slice(archive.get("progress").unwrap()).unwrap();
     progress["updates"] = (u64::MAX - 1).into();
     let counters = with_entry(&state, "progress", serde_json::to_vec(&progress).unwrap());
+    // Optimizer moments without their parameter ids (Burn itself panics on them).
+    let optimizer = archive.get("optimizer").unwrap();
+    let reader = Reader::from_bytes(Bytes::from_bytes_vec(optimizer.to_vec())).unwrap();
+    let (scalars, metadata) = (reader.scalars().clone(), reader.metadata().clone());
+    let mut tensors = reader.into_tensors().unwrap();
+    assert!(!tensors.is_empty(), "the optimizer has moments");
+    tensors.iter_mut().for_each(|t| t.param_id = None);
+    let mut writer = Writer::new(tensors);
+    for (key, value) in &scalars {
+        writer = writer.with_scalar(key, *value);
+    }
+    for (key, value) in &metadata {
+        writer = writer.with_metadata(key, value);
+    }
+    let no_ids = with_entry(&state, "optimizer", writer.into_bytes().unwrap().to_vec());
     // An optimizer entry of random bytes.
     let garbage = with_entry(&state, "optimizer", vec![7; 300]);
 
@@ -166,6 +178,7 @@ fn crafted_training_states_with_valid_checksums_are_errors_not_panics() {
         ("negative action", action(-3)),
         ("huge counter", counters),
         ("garbage optimizer", garbage),
+        ("optimizer without parameter ids", no_ids),
     ] {
         let mut agent = small_dqn(dqn_test_config()).unwrap();
         let before = agent.training_state().unwrap();

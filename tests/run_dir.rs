@@ -20,15 +20,11 @@ use cinder_rl::env::{
 use cinder_rl::error::{AgentError, ArtifactError, Error};
 use cinder_rl::memory::ObservationStorage;
 use cinder_rl::memory::Transition;
-use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, CnnQNetworkConfig, Mlp, MlpConfig};
+use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, CnnQNetworkConfig, Mlp};
 use cinder_rl::train::{
     EpisodeRecord, StopRule, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
 };
-use common::dqn_test_config;
-
-fn cartpole() -> CartPole {
-    CartPole::new(CartPoleConfig::v1()).unwrap()
-}
+use common::{cartpole, cartpole_dqn, dqn_test_config};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cinder-run-dir-{name}-{}", std::process::id()));
@@ -52,13 +48,10 @@ fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn dqn(hidden: usize) -> Dqn<Mlp> {
-    let device = Device::flex();
-    let network = MlpConfig::new(4, 2)
-        .with_hidden(vec![hidden])
-        .init(&device, 5)
-        .unwrap();
-    let config = dqn_test_config().with_learning_starts(200).with_seed(5);
-    Dqn::new(config, network, 4, 2, &device).unwrap()
+    cartpole_dqn(
+        hidden,
+        dqn_test_config().with_learning_starts(200).with_seed(5),
+    )
 }
 
 fn identity(hidden: usize) -> RunIdentity {
@@ -255,6 +248,19 @@ fn a_failed_resume_leaves_every_byte_as_it_was() {
             16,
         ),
         (
+            "run counter near 2^64",
+            Box::new(|d| {
+                let path = d.join(CHECKPOINT_FILE);
+                let mut checkpoint = Archive::decode(&std::fs::read(&path).unwrap()).unwrap();
+                let mut run: serde_json::Value =
+                    serde_json::from_slice(checkpoint.get("run").unwrap()).unwrap();
+                run["run"]["summary"]["env_steps"] = (u64::MAX - 3).into();
+                checkpoint.put("run", serde_json::to_vec(&run).unwrap());
+                std::fs::write(path, checkpoint.encode()).unwrap();
+            }),
+            16,
+        ),
+        (
             "metrics log shorter than the checkpoint",
             Box::new(|d| {
                 let path = d.join(METRICS_FILE);
@@ -308,8 +314,23 @@ fn a_failed_resume_leaves_every_byte_as_it_was() {
         }
         other => panic!("{other:?}"),
     }
+    let other_kind = RunIdentity {
+        algorithm: "actor-critic".into(),
+        env: "CartPole-v0".into(),
+        ..identity(16)
+    };
+    match RunDir::resume(&template, &other_kind) {
+        Err(Error::Artifact(ArtifactError::Mismatch { differences, .. })) => {
+            assert_eq!(differences.len(), 2, "{differences:?}");
+            assert!(differences[0].starts_with("algorithm") && differences[1].starts_with("env"));
+        }
+        other => panic!("{other:?}"),
+    }
     let holder = RunDir::resume(&template, &identity(16)).unwrap();
-    assert!(RunDir::resume(&template, &identity(16)).is_err());
+    assert!(matches!(
+        RunDir::resume(&template, &identity(16)),
+        Err(Error::Artifact(ArtifactError::Locked { .. }))
+    ));
     drop(holder);
     assert!(RunDir::resume(base.join("missing"), &identity(16)).is_err());
     assert!(!base.join("missing").exists());
@@ -513,8 +534,11 @@ fn a_resume_applies_the_stop_rule_it_is_given() {
     drop(run);
     assert_eq!(contents(&dir), before);
 
-    // Resumed under another rule: it goes on to the budget.
+    // Resumed under another rule: it goes on to the budget, and a second trainer of the
+    // same `RunDir` continues where the first stopped.
     let run = RunDir::resume(&dir, &identity).unwrap();
+    let more = train(&run, run_config(3_000).with_stop(StopRule::Never));
+    assert_eq!((more.episodes, more.env_steps), (6, 3_000));
     let more = train(&run, run_config(4_000).with_stop(StopRule::Never));
     assert_eq!((more.episodes, more.env_steps), (8, 4_000));
     assert_eq!(run.records().unwrap().len(), 8);
@@ -533,13 +557,8 @@ fn divergence_stops_the_run_and_keeps_its_last_checkpoint() {
     let dir = temp_dir("diverged").join("run");
     let run = RunDir::create(&dir, identity(16)).unwrap();
     // Rewards of 1e12 make the first update's squared TD error about 1e24: finite, and garbage.
-    let device = Device::flex();
-    let network = MlpConfig::new(4, 2)
-        .with_hidden(vec![16])
-        .init(&device, 5)
-        .unwrap();
     let config = dqn_test_config().with_reward_scale(1e12).with_seed(5);
-    let mut agent = Dqn::new(config, network, 4, 2, &device).unwrap();
+    let mut agent = cartpole_dqn(16, config);
     let result = run.trainer(run_config(1_000), 50).run_resumable(
         &mut agent,
         &mut cartpole(),

@@ -13,7 +13,7 @@ use cinder_rl::artifacts::{
 };
 use cinder_rl::env::{Environment, Render};
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{MAX_EVAL_EPISODES, TrainSummary, evaluate};
+use cinder_rl::train::{MAX_EVAL_EPISODES, StopRule, TrainSummary, evaluate};
 use clap::builder::RangedU64ValueParser;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -59,13 +59,18 @@ pub struct RunFlags {
     /// and stop settings may change)
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// Train the whole budget instead of stopping when the task is solved (also to continue a
+    /// resumed run that already met its stop rule)
+    #[arg(long)]
+    pub no_stop: bool,
 }
 
 /// `--hidden`, for the examples whose network is an MLP.
 #[derive(clap::Args, Debug)]
 pub struct HiddenFlag {
-    /// Hidden layer widths replacing the preset's, e.g. 128,128 (1 to 8 layers of 1 to 16384)
-    #[arg(long, value_name = "W,W", value_delimiter = ',', num_args = 1..=8,
+    /// Hidden layer widths replacing the preset's, e.g. 128,128 (each 1 to 16384; the network
+    /// may have at most 2^28 parameters)
+    #[arg(long, value_name = "W,W", value_delimiter = ',',
           value_parser = RangedU64ValueParser::<usize>::new().range(1..=16_384))]
     pub hidden: Option<Vec<usize>>,
 }
@@ -96,6 +101,11 @@ impl RunFlags {
                 .unwrap_or_else(|| default_preset.to_string()),
             saved,
         })
+    }
+
+    /// The stop rule: `rule`, or none with `--no-stop`.
+    pub fn stop(&self, rule: StopRule) -> StopRule {
+        if self.no_stop { StopRule::Never } else { rule }
     }
 
     /// The step budget: the flag's, else `default`.
@@ -149,9 +159,15 @@ impl RunFlags {
     }
 }
 
+/// The error for a preset name that is not among `names`.
+pub fn unknown_preset<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    format!("unknown preset {name:?}; presets: {}", names.join(", "))
+}
+
 /// Whether the resumed run had nothing left to do (its stop rule was already met, or its
 /// budget spent); says so on stderr and prints the summary line.
-pub fn nothing_to_do(run: &RunDir, summary: &TrainSummary) -> bool {
+fn nothing_to_do(run: &RunDir, summary: &TrainSummary) -> bool {
     let Some(resumed) = run.resumed() else {
         return false;
     };
@@ -160,7 +176,7 @@ pub fn nothing_to_do(run: &RunDir, summary: &TrainSummary) -> bool {
     }
     let why = if resumed.solved {
         format!(
-            "it met its stop rule at {} steps",
+            "it met its stop rule at {} steps (--no-stop with a larger --max-env-steps trains on)",
             resumed.solved_at_env_steps.unwrap_or(0)
         )
     } else {
@@ -178,7 +194,7 @@ pub fn nothing_to_do(run: &RunDir, summary: &TrainSummary) -> bool {
 /// What every example does after training, in the run directory: draws the learning curve
 /// (when an episode finished), saves the agent, loads it into `reloaded` (a fresh agent of the
 /// same shape), evaluates that one greedily, records one of its episodes as a GIF, and prints
-/// the summary line.
+/// the summary line. A resumed run that had nothing left to do says so and writes nothing.
 pub fn finish_run<E, A>(
     summary: &TrainSummary,
     run: &RunDir,
@@ -191,14 +207,19 @@ where
     E: Environment<Action = usize> + Render,
     A: Agent<E::Observation>,
 {
+    if nothing_to_do(run, summary) {
+        return Ok(());
+    }
     let seed = summary.seed;
     let records = run.records()?;
-    let curve = run.file(CURVE_FILE);
+    let mut written = vec![METRICS_FILE];
     if records.is_empty() {
         eprintln!("no episode finished within the budget, so there is no learning curve");
     } else {
         let title = format!("{} on {} (seed {seed})", summary.algorithm, summary.env);
+        let curve = run.file(CURVE_FILE);
         plot_learning_curve(&records, eval_env.reward_threshold(), &title, &curve)?;
+        written.push(CURVE_FILE);
     }
 
     let agent_path = run.file(AGENT_FILE);
@@ -216,9 +237,10 @@ where
     let mut gif = GifRecorder::new(600, 400, 50)?;
     let gif_return = record_episode(&mut reloaded, eval_env, derive_seed(seed, 4), &mut gif)?;
     gif.finish(&gif_path)?;
+    written.push(GIF_FILE);
     eprintln!(
-        "wrote {} (return {gif_return}) in {}",
-        [METRICS_FILE, CURVE_FILE, GIF_FILE].join(", "),
+        "wrote {} in {} (the GIF's episode returned {gif_return})",
+        written.join(", "),
         run.path().display()
     );
     let eval_mean = (eval_episodes > 0).then(|| evaluation.mean_return());

@@ -227,8 +227,9 @@ impl RunDir {
             }
             None => {
                 return Err(format_error(
-                    "a run.json of cinder-rl 0.1 (no format number): its checkpoint still loads \
-                     with Trainer::resume_from, but the run directory cannot be resumed as a whole"
+                    "a run.json from before run format 1 (no format number): its checkpoint \
+                     still loads with Trainer::resume_from, but the directory cannot be resumed \
+                     as a whole"
                         .into(),
                 )
                 .into());
@@ -264,13 +265,16 @@ impl RunDir {
 
     /// A trainer for this run: every finished episode is appended to `metrics.csv`, the
     /// complete state is checkpointed every `checkpoint_every` environment steps (at least 1)
-    /// and at the end, and a resumed run continues from its checkpoint. The log is opened
-    /// (and, resuming, trimmed to the checkpoint's episodes) and stale temporary files are
-    /// removed only once the run has started, after every state has been restored.
+    /// and at the end, and a run that has a checkpoint (a resumed run, or one this `RunDir`
+    /// has already trained) continues from it. The log is opened (and, continuing, trimmed to
+    /// the checkpoint's episodes) and stale temporary files are removed only once the run has
+    /// started, after every state has been restored.
     pub fn trainer<'a>(&self, config: TrainConfig, checkpoint_every: u64) -> Trainer<'a> {
         let metrics = self.file(METRICS_FILE);
         let checkpoint = self.file(CHECKPOINT_FILE);
-        let (dir, resumed) = (self.path.clone(), self.resumed.is_some());
+        // The directory is this process's: a checkpoint in it is this run's.
+        let resumed = self.resumed.is_some() || checkpoint.is_file();
+        let dir = self.path.clone();
         let writer = std::rc::Rc::new(std::cell::RefCell::new(None::<MetricsWriter>));
         let episode_writer = writer.clone();
         let trainer = Trainer::new(config)

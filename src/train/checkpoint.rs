@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TrainSummary;
 use super::run::{Run, RunState};
-use crate::agent::Checkpoint;
+use crate::agent::{Checkpoint, MAX_COUNTER};
 use crate::archive::Archive;
 use crate::error::{ArtifactError, Error};
 
@@ -114,8 +114,21 @@ fn read(path: &Path) -> Result<(Archive, LoopState), Error> {
     })?;
     let archive = Archive::decode(&bytes).map_err(|e| format_error(path, e))?;
     let run = archive.require("run").map_err(|e| format_error(path, e))?;
-    let state = serde_json::from_slice(run)
+    let state: LoopState = serde_json::from_slice(run)
         .map_err(|e| format_error(path, format!("unreadable run state: {e}")))?;
+    let summary = state.run.summary();
+    let counters = [
+        ("episodes", summary.episodes),
+        ("env_steps", summary.env_steps),
+        ("updates", summary.updates),
+        ("episode_length", state.episode_length),
+    ];
+    if let Some((name, value)) = counters.iter().find(|(_, v)| *v > MAX_COUNTER) {
+        return Err(format_error(
+            path,
+            format!("counter `{name}` is {value}, beyond any real run"),
+        ));
+    }
     Ok((archive, state))
 }
 

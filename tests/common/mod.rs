@@ -143,3 +143,23 @@ pub fn dqn_test_config() -> DqnConfig {
         .with_target_update(TargetUpdate::HardEverySteps(100))
         .with_exploration(AnySchedule::Linear(Linear::new(1.0, 0.05, 1_000).unwrap()))
 }
+
+/// A CartPole-v1.
+pub fn cartpole() -> cinder_rl::env::CartPole {
+    cinder_rl::env::CartPole::new(cinder_rl::env::CartPoleConfig::v1()).unwrap()
+}
+
+/// A DQN agent for CartPole with one hidden layer of `hidden` units (weights seeded with 5)
+/// and the settings `config`, on Flex.
+#[cfg(feature = "flex")]
+pub fn cartpole_dqn(
+    hidden: usize,
+    config: DqnConfig,
+) -> cinder_rl::agents::Dqn<cinder_rl::nn::Mlp> {
+    let device = burn::tensor::Device::flex();
+    let network = cinder_rl::nn::MlpConfig::new(4, 2)
+        .with_hidden(vec![hidden])
+        .init(&device, 5)
+        .unwrap();
+    cinder_rl::agents::Dqn::new(config, network, 4, 2, &device).unwrap()
+}
