@@ -61,7 +61,7 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let mut agent = ActorCritic::new(config.clone(), network, 4, 2, &device)?;
 
     let train_config = TrainConfig::new(plan.seed)
-        .with_max_env_steps(Some(cli.run.steps(500_000)))
+        .with_max_env_steps(Some(cli.run.steps(1_000_000)))
         .with_max_episodes(cli.run.max_episodes)
         .with_stop(cli.run.stop(StopRule::solved()))
         .with_eval_episodes(10)

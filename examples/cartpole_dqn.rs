@@ -14,7 +14,7 @@ use burn::tensor::Device;
 use cinder_rl::agents::Dqn;
 use cinder_rl::agents::dqn::DqnPreset;
 use cinder_rl::artifacts::RunIdentity;
-use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Frame, Render, Snapshot, Space, Step};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Snapshot, Space, Step};
 use cinder_rl::error::EnvError;
 use cinder_rl::nn::MlpConfig;
 use cinder_rl::rng::derive_seed;
@@ -50,12 +50,6 @@ impl Snapshot for TutorialCartPole {
 
     fn restore(&mut self, state: Self::State) -> Result<[f32; 4], EnvError> {
         self.inner.restore(state)
-    }
-}
-
-impl Render for TutorialCartPole {
-    fn render_into(&self, frame: &mut Frame) {
-        self.inner.render_into(frame)
     }
 }
 
@@ -121,13 +115,12 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         ("CartPole-v1", CartPoleConfig::v1(), StopRule::solved())
     };
-    let make_env = |shaped: bool| -> Result<TutorialCartPole, EnvError> {
-        Ok(TutorialCartPole {
-            inner: CartPole::new(cartpole.clone())?,
-            shaped: shaped && brain,
-        })
+    // Training may see the shaped reward; evaluation always sees the plain task.
+    let mut env = TutorialCartPole {
+        inner: CartPole::new(cartpole.clone())?,
+        shaped: brain,
     };
-    let (mut env, mut eval_env) = (make_env(true)?, make_env(false)?);
+    let mut eval_env = CartPole::new(cartpole)?;
 
     let device = Device::flex();
     let config = cli

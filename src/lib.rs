@@ -60,6 +60,13 @@ pub mod train;
 
 pub use error::Error;
 
+/// The Burn this crate is built on, so that a user's networks and devices match its version
+/// without naming it in their own `Cargo.toml` (`cinder_rl::burn::tensor::Device`).
+pub use burn;
+/// The `rand` this crate's generators implement (`cinder_rl::rand::RngExt` to draw from a
+/// [`SeededRng`](rng::SeededRng)).
+pub use rand;
+
 /// The README's code, compiled as a doctest so that it stays true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

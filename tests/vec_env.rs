@@ -10,7 +10,7 @@ fn cartpoles(n: usize) -> VecEnv<CartPole> {
 }
 
 #[test]
-fn each_copy_matches_a_single_environment_seeded_with_its_derived_seed() {
+fn each_copy_matches_a_single_environment_seeded_with_its_copy_seed() {
     let n = 4;
     let mut envs = cartpoles(n);
     let mut singles: Vec<CartPole> = (0..n)
@@ -19,7 +19,13 @@ fn each_copy_matches_a_single_environment_seeded_with_its_derived_seed() {
     let first = envs.reset(Some(99)).unwrap().to_vec();
     let mut current: Vec<[f32; 4]> = Vec::new();
     for (i, single) in singles.iter_mut().enumerate() {
-        let obs = single.reset(Some(derive_seed(99, i as u64)));
+        // Copy 0 takes the seed itself, as one environment would; the others derive theirs.
+        let seed = if i == 0 {
+            99
+        } else {
+            derive_seed(99, i as u64)
+        };
+        let obs = single.reset(Some(seed));
         assert_eq!(&first[i * 4..(i + 1) * 4], &obs[..]);
         current.push(obs);
     }

@@ -12,7 +12,8 @@ use crate::rng::derive_seed;
 /// A copy whose episode ends is reset within the same `step` call: the step reports the real
 /// final observation in [`VecStep::next_observations`] (what a transition must store as `s'`)
 /// and the new episode's first observation in [`VecStep::observations`] (what to act on next).
-/// Resetting with a seed gives copy `i` the seed [`derive_seed`]`(seed, i)`.
+/// Resetting with a seed gives copy 0 that seed, as a single environment would get it, and
+/// copy `i > 0` the seed [`derive_seed`]`(seed, i)`: one copy replays the single environment.
 ///
 /// If a copy fails to step, the whole vector needs a `reset` before the next step.
 ///
@@ -63,6 +64,15 @@ pub struct VecStep<'a> {
     pub truncated: &'a [bool],
     /// The episodes that ended in this step: `(copy index, summary)`.
     pub episodes: &'a [(usize, EpisodeSummary)],
+}
+
+/// The seed of copy `i` of a vectorized environment reset with `seed`.
+fn copy_seed(seed: u64, i: usize) -> u64 {
+    if i == 0 {
+        seed
+    } else {
+        derive_seed(seed, i as u64)
+    }
 }
 
 impl<E> VecEnv<E>
@@ -145,13 +155,14 @@ where
         &self.observations
     }
 
-    /// Resets every copy (copy `i` with seed `derive_seed(seed, i)` when a seed is given) and
+    /// Resets every copy (copy 0 with `seed`, copy `i > 0` with `derive_seed(seed, i)`, when a
+    /// seed is given) and
     /// returns the `[N, obs_dim]` first observations.
     ///
     /// A copy whose observation has the wrong length is an [`EnvError::ObservationLength`].
     pub fn reset(&mut self, seed: Option<u64>) -> Result<&[f32], EnvError> {
         for (i, env) in self.envs.iter_mut().enumerate() {
-            let observation = env.reset(seed.map(|s| derive_seed(s, i as u64)));
+            let observation = env.reset(seed.map(|s| copy_seed(s, i)));
             copy_row(
                 &mut self.observations,
                 i,

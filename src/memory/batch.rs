@@ -78,8 +78,9 @@ impl Batch {
         Ok(batch)
     }
 
-    /// Empties every field and sets the shape, keeping the allocations.
-    pub(crate) fn clear(&mut self, batch_size: usize, obs_dim: usize) {
+    /// Empties every field and sets the shape, keeping the allocations: for memories of your
+    /// own that fill a reused batch in [`ReplayMemory::sample_into`](super::ReplayMemory::sample_into).
+    pub fn clear(&mut self, batch_size: usize, obs_dim: usize) {
         self.batch_size = batch_size;
         self.obs_dim = obs_dim;
         self.observations.clear();

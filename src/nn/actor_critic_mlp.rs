@@ -19,6 +19,8 @@ pub struct ActorCriticMlpConfig {
     /// The number of actions.
     pub output: usize,
     /// Trunk widths (the tutorial's single 256).
+    ///
+    /// Default: `vec![256]`.
     #[config(default = "vec![256]")]
     pub hidden: Vec<usize>,
 }

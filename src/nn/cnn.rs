@@ -27,15 +27,23 @@ pub struct CnnQNetworkConfig {
     /// The number of actions.
     pub n_actions: usize,
     /// Output channels of each convolution.
+    ///
+    /// Default: `vec![16, 32, 32]`.
     #[config(default = "vec![16, 32, 32]")]
     pub channels: Vec<usize>,
     /// Kernel side.
+    ///
+    /// Default: `5`.
     #[config(default = 5)]
     pub kernel: usize,
     /// Stride.
+    ///
+    /// Default: `2`.
     #[config(default = 2)]
     pub stride: usize,
     /// Batch normalisation after each convolution.
+    ///
+    /// Default: `true`.
     #[config(default = true)]
     pub batch_norm: bool,
 }

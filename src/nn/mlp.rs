@@ -18,6 +18,8 @@ pub struct MlpConfig {
     /// Output width (the number of actions).
     pub output: usize,
     /// Hidden layer widths.
+    ///
+    /// Default: `vec![128, 128]`.
     #[config(default = "vec![128, 128]")]
     pub hidden: Vec<usize>,
 }

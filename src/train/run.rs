@@ -18,7 +18,7 @@ pub(super) type EpisodeHook<'a> = Box<dyn FnMut(&EpisodeRecord) -> Result<(), Er
 
 /// Means of what the agent reported since the last finished episode.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct UpdateStats {
+pub(super) struct UpdateStats {
     loss_sum: f64,
     loss_count: u64,
     entropy_sum: f64,
@@ -154,12 +154,23 @@ impl<'c> Run<'c> {
         self.stats.add(learned);
     }
 
-    /// Records a finished episode: hooks, stop rule, periodic evaluation, progress. Returns
-    /// whether the stop rule is now met.
+    /// What the agent reported since the last episodes ended, for the episodes ending now
+    /// (all the episodes that end in one step of N copies share it); the exploration rate stays
+    /// in force.
+    pub(super) fn take_stats(&mut self) -> UpdateStats {
+        let stats = std::mem::take(&mut self.stats);
+        self.stats.epsilon = stats.epsilon;
+        stats
+    }
+
+    /// Records a finished episode, with `stats` from [`take_stats`](Self::take_stats): hooks,
+    /// stop rule, periodic evaluation, progress. Returns whether the stop rule is now met.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn episode_end<E, A>(
         &mut self,
         episode_return: f64,
         length: u64,
+        stats: &UpdateStats,
         hooks: &mut [EpisodeHook<'_>],
         agent: &mut A,
         eval_env: &mut E,
@@ -169,7 +180,6 @@ impl<'c> Run<'c> {
         A: Agent<E::Observation>,
     {
         self.summary.episodes += 1;
-        let stats = std::mem::take(&mut self.stats);
         let record = EpisodeRecord {
             episode: self.summary.episodes,
             env_steps: self.summary.env_steps,
@@ -181,7 +191,6 @@ impl<'c> Run<'c> {
             updates: self.summary.updates,
             wall_s: self.wall_s(),
         };
-        self.stats.epsilon = stats.epsilon;
         let solved = self.tracker.push(episode_return);
         for hook in hooks.iter_mut() {
             hook(&record)?;

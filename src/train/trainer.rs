@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::checkpoint::{self, Checkpoints};
-use super::run::{EpisodeHook, Run, StartHook};
+use super::run::{EpisodeHook, Run, StartHook, UpdateStats};
 use super::{EpisodeRecord, TrainConfig, TrainSummary};
 use crate::agent::{Agent, Checkpoint, Mode, VecAgent, VecTransitions};
 use crate::env::{Environment, Snapshot, VecEnv};
@@ -107,16 +107,19 @@ impl<'a> Trainer<'a> {
         self
     }
 
-    /// Trains `agent` on `env`, evaluating on `eval_env`.
-    pub fn run<E, A>(
+    /// Trains `agent` on `env`, evaluating on `eval_env`, which may be of another type (the
+    /// plain task when training on a shaped one); the stop rule's threshold defaults to the
+    /// training environment's.
+    pub fn run<E, V, A>(
         &mut self,
         agent: &mut A,
         env: &mut E,
-        eval_env: &mut E,
+        eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
         E: Environment<Action = usize>,
         A: Agent<E::Observation>,
+        V: Environment<Observation = E::Observation, Action = usize>,
     {
         let mut run = Run::new(&self.config, env.reward_threshold())?;
         let start = Start {
@@ -139,15 +142,16 @@ impl<'a> Trainer<'a> {
 
     /// [`run`](Self::run), saving checkpoints when [`with_checkpoints`](Self::with_checkpoints)
     /// asks for them and continuing from one when [`resume_from`](Self::resume_from) names it.
-    pub fn run_resumable<E, A>(
+    pub fn run_resumable<E, V, A>(
         &mut self,
         agent: &mut A,
         env: &mut E,
-        eval_env: &mut E,
+        eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
         E: Snapshot<Action = usize>,
         A: Agent<E::Observation> + Checkpoint,
+        V: Environment<Observation = E::Observation, Action = usize>,
     {
         let mut run = Run::new(&self.config, env.reward_threshold())?;
         let start = match &self.resume_from {
@@ -192,18 +196,19 @@ impl<'a> Trainer<'a> {
     /// Trains `agent` on the N copies of `envs`, acting for all of them in one batched call per
     /// step, and evaluates on `eval_env`. Every environment step of every copy counts towards
     /// the step budget; episodes are recorded in the order they end.
-    pub fn run_vec<E, A>(
+    pub fn run_vec<E, V, A>(
         &mut self,
         agent: &mut A,
         envs: &mut VecEnv<E>,
-        eval_env: &mut E,
+        eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
         E: Environment<Action = usize>,
         E::Observation: AsRef<[f32]>,
         A: VecAgent + Agent<E::Observation>,
+        V: Environment<Observation = E::Observation, Action = usize>,
     {
-        let mut run = Run::new(&self.config, eval_env.reward_threshold())?;
+        let mut run = Run::new(&self.config, vec_threshold(envs))?;
         envs.reset(Some(run.env_seed()))?;
         started(&mut self.start_hooks, &run)?;
         vec_loop(
@@ -219,18 +224,19 @@ impl<'a> Trainer<'a> {
 
     /// [`run_vec`](Self::run_vec) with checkpoints and resumption, as
     /// [`run_resumable`](Self::run_resumable).
-    pub fn run_vec_resumable<E, A>(
+    pub fn run_vec_resumable<E, V, A>(
         &mut self,
         agent: &mut A,
         envs: &mut VecEnv<E>,
-        eval_env: &mut E,
+        eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
         E: Snapshot<Action = usize>,
         E::Observation: AsRef<[f32]>,
         A: VecAgent + Agent<E::Observation> + Checkpoint,
+        V: Environment<Observation = E::Observation, Action = usize>,
     {
-        let mut run = Run::new(&self.config, eval_env.reward_threshold())?;
+        let mut run = Run::new(&self.config, vec_threshold(envs))?;
         match &self.resume_from {
             Some(path) => {
                 let (env_state, _, _) =
@@ -263,6 +269,16 @@ impl<'a> Trainer<'a> {
     }
 }
 
+/// The reward threshold of a vectorized environment's copies: the stop rule judges training
+/// episodes, so it takes the training environment's threshold, with one copy or N.
+fn vec_threshold<E: Environment>(envs: &VecEnv<E>) -> Option<f64>
+where
+    E::Observation: AsRef<[f32]>,
+    E::Action: Clone,
+{
+    envs.envs().first().and_then(Environment::reward_threshold)
+}
+
 /// Runs the start hooks with the run's counters.
 fn started(hooks: &mut [StartHook<'_>], run: &Run<'_>) -> Result<(), Error> {
     hooks.iter_mut().try_for_each(|hook| hook(&run.summary))
@@ -277,18 +293,19 @@ struct EpisodeSoFar {
 
 /// Act, step, observe, until the budget is spent or the stop rule is met; `after_step` runs
 /// after every step (with `is_final` after the last).
-fn single_loop<E, A>(
+fn single_loop<E, V, A>(
     run: &mut Run<'_>,
     hooks: &mut [EpisodeHook<'_>],
     agent: &mut A,
     env: &mut E,
-    eval_env: &mut E,
+    eval_env: &mut V,
     start: Start<E::Observation>,
     mut after_step: impl FnMut(&Run<'_>, &E, &A, EpisodeSoFar) -> Result<(), Error>,
 ) -> Result<(), Error>
 where
     E: Environment<Action = usize>,
     A: Agent<E::Observation>,
+    V: Environment<Observation = E::Observation, Action = usize>,
 {
     let Start {
         mut observation,
@@ -305,7 +322,15 @@ where
         run.learned(&agent.observe(&transition)?);
         let mut solved = false;
         observation = if transition.done() {
-            solved = run.episode_end(episode_return, episode_length, hooks, agent, eval_env)?;
+            let stats = run.take_stats();
+            solved = run.episode_end(
+                episode_return,
+                episode_length,
+                &stats,
+                hooks,
+                agent,
+                eval_env,
+            )?;
             (episode_return, episode_length) = (0.0, 0);
             env.reset(None)
         } else {
@@ -330,18 +355,19 @@ where
 }
 
 /// The N-copy loop; `after_step` runs after every step (with `true` after the last).
-fn vec_loop<E, A>(
+fn vec_loop<E, V, A>(
     run: &mut Run<'_>,
     hooks: &mut [EpisodeHook<'_>],
     agent: &mut A,
     envs: &mut VecEnv<E>,
-    eval_env: &mut E,
+    eval_env: &mut V,
     mut after_step: impl FnMut(&Run<'_>, &VecEnv<E>, &A, bool) -> Result<(), Error>,
 ) -> Result<(), Error>
 where
     E: Environment<Action = usize>,
     E::Observation: AsRef<[f32]>,
     A: VecAgent + Agent<E::Observation>,
+    V: Environment<Observation = E::Observation, Action = usize>,
 {
     let n = envs.num_envs() as u64;
     let mut observations = envs.observations().to_vec();
@@ -361,10 +387,17 @@ where
         run.learned(&learned);
         observations.copy_from_slice(step.observations);
         let mut solved = false;
+        // Only when episodes end: otherwise the reports go on adding up.
+        let stats = if step.episodes.is_empty() {
+            UpdateStats::default()
+        } else {
+            run.take_stats()
+        };
         for (_, episode) in step.episodes {
             solved |= run.episode_end(
                 episode.episode_return,
                 episode.length as u64,
+                &stats,
                 hooks,
                 agent,
                 eval_env,
@@ -380,15 +413,16 @@ where
 }
 
 /// Trains `agent` on `env` with `config`, evaluating on `eval_env`; see [`Trainer`].
-pub fn train<E, A>(
+pub fn train<E, V, A>(
     agent: &mut A,
     env: &mut E,
-    eval_env: &mut E,
+    eval_env: &mut V,
     config: TrainConfig,
 ) -> Result<TrainSummary, Error>
 where
     E: Environment<Action = usize>,
     A: Agent<E::Observation>,
+    V: Environment<Observation = E::Observation, Action = usize>,
 {
     Trainer::new(config).run(agent, env, eval_env)
 }

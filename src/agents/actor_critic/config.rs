@@ -39,47 +39,75 @@ pub const MAX_ENVS: usize = 1 << 16;
 #[derive(Config, Debug)]
 pub struct ActorCriticConfig {
     /// Discount factor, in [0, 1].
+    ///
+    /// Default: `0.99`.
     #[config(default = 0.99)]
     pub gamma: f64,
     /// Learning rate.
+    ///
+    /// Default: `1e-3`.
     #[config(default = 1e-3)]
     pub learning_rate: f64,
     /// When set, the learning rate as a function of the environment steps observed (all copies
     /// counted), in place of the constant [`learning_rate`](Self::learning_rate).
+    ///
+    /// Default: `None`.
     #[config(default = "None")]
     pub learning_rate_schedule: Option<AnySchedule>,
     /// The optimizer.
+    ///
+    /// Default: `OptimizerConfig::adam()`.
     #[config(default = "OptimizerConfig::adam()")]
     pub optimizer: OptimizerConfig,
     /// Steps per environment copy between updates, at most [`MAX_ROLLOUT`].
+    ///
+    /// Default: `5`.
     #[config(default = 5)]
     pub n_rollout: usize,
     /// How value targets are formed.
+    ///
+    /// Default: `Returns::NStep`.
     #[config(default = "Returns::NStep")]
     pub returns: Returns,
     /// The value loss.
+    ///
+    /// Default: `ValueLoss::Mse`.
     #[config(default = "ValueLoss::Mse")]
     pub value_loss: ValueLoss,
     /// Weight of the value loss.
+    ///
+    /// Default: `0.5`.
     #[config(default = 0.5)]
     pub value_coef: f64,
     /// Weight of the entropy bonus.
+    ///
+    /// Default: `0.0`.
     #[config(default = 0.0)]
     pub entropy_coef: f64,
     /// Clip the global gradient norm to this value.
+    ///
+    /// Default: `Some(0.5)`.
     #[config(default = "Some(0.5)")]
     pub max_grad_norm: Option<f32>,
     /// Clamp every gradient component to `[-v, v]`.
+    ///
+    /// Default: `None`.
     #[config(default = "None")]
     pub clip_grad_value: Option<f32>,
     /// Rewards are multiplied by this in the update (the tutorial's 1/100).
+    ///
+    /// Default: `1.0`.
     #[config(default = 1.0)]
     pub reward_scale: f64,
     /// Environment copies acted for together (1: the tutorial's single environment), at most
     /// [`MAX_ENVS`].
+    ///
+    /// Default: `8`.
     #[config(default = 8)]
     pub num_envs: usize,
     /// Seeds action sampling.
+    ///
+    /// Default: `0`.
     #[config(default = 0)]
     pub seed: u64,
 }

@@ -7,7 +7,7 @@ use burn::tensor::Device;
 
 use super::update::dqn_update;
 use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate, TrainFrequency};
-use crate::agent::{Agent, Learned, Mode};
+use crate::agent::{Agent, Learned, Mode, VecAgent, VecTransitions};
 use crate::agents::file::{Header, load_module, save_module};
 use crate::agents::training::{place, probe_shapes};
 use crate::error::AgentError;
@@ -232,6 +232,13 @@ impl<M: QNetwork> Dqn<M> {
     /// copies stay on their step or episode schedule, which only `observe` advances). Returns
     /// the loss before the update.
     ///
+    /// What it advances: the update count ([`updates`](Self::updates)) and, with Polyak
+    /// averaging, the target network. What it does not: the environment-step and episode
+    /// counts, and so neither the learning-rate schedule (the rate is the one at the steps
+    /// [`observe`](Agent::observe) has counted) nor the exploration schedule, nor hard target
+    /// copies; the replay memory is neither read nor written. A loop that wants a decaying
+    /// rate or epsilon drives them itself (as `examples/cartpole_dqn_batch.rs` does epsilon).
+    ///
     /// A batch of another observation length, inconsistent field lengths or an action out of
     /// range is an error, and the agent is left as it was.
     pub fn learn_batch(&mut self, batch: &Batch) -> Result<f32, AgentError> {
@@ -387,5 +394,84 @@ impl<M: QNetwork, O: AsRef<[f32]>> Agent<O> for Dqn<M> {
 
     fn load(&mut self, path: &Path) -> Result<(), AgentError> {
         Dqn::load(self, path)
+    }
+}
+
+/// DQN over N environment copies: each copy's step is one environment step, taken in copy
+/// order exactly as [`Agent::observe`] takes it (it counts towards the train frequency, the
+/// target schedule and the exploration schedule), so one copy gives the numbers of the
+/// single-environment loop.
+impl<M: QNetwork> VecAgent for Dqn<M> {
+    fn act_batch(
+        &mut self,
+        observations: &[f32],
+        mode: Mode,
+        actions: &mut Vec<usize>,
+    ) -> Result<(), AgentError> {
+        if observations.is_empty() || !observations.len().is_multiple_of(self.obs_dim) {
+            return Err(AgentError::ObservationLength {
+                expected: self.obs_dim,
+                actual: observations.len(),
+            });
+        }
+        actions.clear();
+        for row in observations.chunks_exact(self.obs_dim) {
+            actions.push(Agent::<&[f32]>::act(self, &row, mode)?);
+        }
+        Ok(())
+    }
+
+    /// A step whose fields disagree in length is an error before anything is stored; an
+    /// invalid action stops at its copy, after the copies before it were taken in.
+    fn observe_batch(&mut self, step: &VecTransitions<'_>) -> Result<Learned, AgentError> {
+        let n = step.actions.len();
+        let d = self.obs_dim;
+        let rows = [
+            step.rewards.len(),
+            step.terminated.len(),
+            step.truncated.len(),
+        ];
+        if n == 0 || rows.iter().any(|&len| len != n) {
+            return Err(AgentError::InvalidConfig {
+                field: "step",
+                reason: format!(
+                    "{n} actions with {rows:?} rewards, terminated and truncated flags"
+                ),
+            });
+        }
+        for observations in [step.observations, step.next_observations] {
+            if observations.len() != n * d {
+                return Err(AgentError::ObservationLength {
+                    expected: n * d,
+                    actual: observations.len(),
+                });
+            }
+        }
+        let observe_copy = |agent: &mut Self, i: usize| {
+            Agent::<&[f32]>::observe(
+                agent,
+                &Transition {
+                    observation: &step.observations[i * d..(i + 1) * d],
+                    action: step.actions[i],
+                    reward: step.rewards[i],
+                    next_observation: &step.next_observations[i * d..(i + 1) * d],
+                    terminated: step.terminated[i],
+                    truncated: step.truncated[i],
+                },
+            )
+        };
+        if n == 1 {
+            // The single-environment report, bit for bit.
+            return observe_copy(self, 0);
+        }
+        let (mut learned, mut loss_sum) = (Learned::default(), 0.0);
+        for i in 0..n {
+            let copy = observe_copy(self, i)?;
+            learned.updates += copy.updates;
+            loss_sum += copy.loss.unwrap_or(0.0) * copy.updates as f32;
+            learned.epsilon = copy.epsilon;
+        }
+        learned.loss = (learned.updates > 0).then(|| loss_sum / learned.updates as f32);
+        Ok(learned)
     }
 }

@@ -73,60 +73,96 @@ pub enum ScheduleUnit {
 #[derive(Config, Debug)]
 pub struct DqnConfig {
     /// Discount factor, in [0, 1].
+    ///
+    /// Default: `0.99`.
     #[config(default = 0.99)]
     pub gamma: f64,
     /// Learning rate.
+    ///
+    /// Default: `5e-4`.
     #[config(default = 5e-4)]
     pub learning_rate: f64,
     /// When set, the learning rate as a function of the environment steps observed, in place
     /// of the constant [`learning_rate`](Self::learning_rate) (e.g. a linear decay). The
     /// default decays linearly from 5e-4 to 5e-5 over 150 000 steps.
+    ///
+    /// Default: `Some(AnySchedule::Linear(Linear::from_parts(5e-4, 5e-5, 150_000)))`.
     #[config(default = "Some(AnySchedule::Linear(Linear::from_parts(5e-4, 5e-5, 150_000)))")]
     pub learning_rate_schedule: Option<AnySchedule>,
     /// The optimizer.
+    ///
+    /// Default: `OptimizerConfig::adam()`.
     #[config(default = "OptimizerConfig::adam()")]
     pub optimizer: OptimizerConfig,
     /// The TD-error loss.
+    ///
+    /// Default: `ValueLoss::Huber`.
     #[config(default = "ValueLoss::Huber")]
     pub loss: ValueLoss,
     /// Clip the global gradient norm to this value.
+    ///
+    /// Default: `Some(10.0)`.
     #[config(default = "Some(10.0)")]
     pub max_grad_norm: Option<f32>,
     /// Clamp every gradient component to `[-v, v]` (the pixel tutorial's `clamp_(-1, 1)`).
+    ///
+    /// Default: `None`.
     #[config(default = "None")]
     pub clip_grad_value: Option<f32>,
     /// Replay memory capacity.
+    ///
+    /// Default: `200_000`.
     #[config(default = 200_000)]
     pub replay_capacity: usize,
     /// How the replay memory keeps observations ([`ObservationStorage::U8`] for pictures).
+    ///
+    /// Default: `ObservationStorage::F32`.
     #[config(default = "ObservationStorage::F32")]
     pub observation_storage: ObservationStorage,
     /// Transitions per gradient update.
+    ///
+    /// Default: `64`.
     #[config(default = 64)]
     pub batch_size: usize,
     /// Transitions stored before learning starts.
+    ///
+    /// Default: `1_000`.
     #[config(default = 1_000)]
     pub learning_starts: usize,
     /// When updates happen.
+    ///
+    /// Default: `TrainFrequency::EverySteps { every: 2, gradient_steps: 1 }`.
     #[config(default = "TrainFrequency::EverySteps { every: 2, gradient_steps: 1 }")]
     pub train_frequency: TrainFrequency,
     /// How the target network follows the online one.
+    ///
+    /// Default: `TargetUpdate::Polyak { tau: 0.005 }`.
     #[config(default = "TargetUpdate::Polyak { tau: 0.005 }")]
     pub target_update: TargetUpdate,
     /// Double DQN: the online network picks the next action, the target network values it.
+    ///
+    /// Default: `true`.
     #[config(default = true)]
     pub double_dqn: bool,
     /// The exploration rate epsilon as a function of [`exploration_unit`](Self::exploration_unit).
+    ///
+    /// Default: `AnySchedule::Linear(Linear::from_parts(1.0, 0.01, 10_000))`.
     #[config(default = "AnySchedule::Linear(Linear::from_parts(1.0, 0.01, 10_000))")]
     pub exploration: AnySchedule,
     /// What the exploration schedule counts.
+    ///
+    /// Default: `ScheduleUnit::EnvSteps`.
     #[config(default = "ScheduleUnit::EnvSteps")]
     pub exploration_unit: ScheduleUnit,
     /// Rewards are multiplied by this before they are stored (the minimal tutorial's 1/100,
     /// also the default: it keeps CartPole's Q-values near 1).
+    ///
+    /// Default: `0.01`.
     #[config(default = 0.01)]
     pub reward_scale: f64,
     /// Seeds exploration and replay sampling.
+    ///
+    /// Default: `0`.
     #[config(default = 0)]
     pub seed: u64,
 }

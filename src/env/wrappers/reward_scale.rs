@@ -32,6 +32,11 @@ impl<E: Environment> RewardScale<E> {
         &self.inner
     }
 
+    /// The wrapped environment, mutably (to change its settings between episodes).
+    pub fn inner_mut(&mut self) -> &mut E {
+        &mut self.inner
+    }
+
     /// Unwraps the environment.
     pub fn into_inner(self) -> E {
         self.inner
