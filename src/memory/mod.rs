@@ -63,3 +63,22 @@ pub trait ReplayMemory {
         Ok(batch)
     }
 }
+
+/// A replay memory whose complete contents can be saved and restored: what an agent needs of
+/// its memory to write checkpoints ([`Checkpoint`](crate::agent::Checkpoint)).
+pub trait MemoryState: ReplayMemory + Sized {
+    /// The complete contents, as bytes.
+    fn to_bytes(&self) -> Vec<u8>;
+
+    /// A memory from [`to_bytes`](Self::to_bytes) output. Bytes from a file may be anything:
+    /// check sizes against the bytes present before allocating, and values before using them,
+    /// returning an error (never panicking) for what does not hold.
+    fn from_bytes(bytes: &[u8]) -> Result<Self, MemoryError>;
+
+    /// Checks that `restored` (read from a file) can take this memory's place: the same
+    /// capacity, observation length and storage.
+    fn check_fits(&self, restored: &Self) -> Result<(), MemoryError>;
+
+    /// Checks that every stored action is in `0..n_actions`.
+    fn check_actions(&self, n_actions: usize) -> Result<(), MemoryError>;
+}

@@ -4,7 +4,7 @@ use rand::{Rng, RngExt};
 
 use super::alloc::try_filled;
 use super::storage::{ObservationStorage, Rows};
-use super::{Batch, ReplayMemory, Transition};
+use super::{Batch, MemoryState, ReplayMemory, Transition};
 use crate::error::MemoryError;
 
 /// A fixed-capacity ring buffer that evicts the oldest transition first and samples uniformly
@@ -338,5 +338,35 @@ impl ReplayMemory for UniformReplay {
             batch.truncated.push(self.truncated[slot]);
         }
         Ok(())
+    }
+}
+
+impl MemoryState for UniformReplay {
+    fn to_bytes(&self) -> Vec<u8> {
+        UniformReplay::to_bytes(self)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self, MemoryError> {
+        UniformReplay::from_bytes(bytes)
+    }
+
+    fn check_fits(&self, restored: &Self) -> Result<(), MemoryError> {
+        let shape = |m: &Self| (m.capacity, m.obs_dim, m.storage());
+        if shape(self) == shape(restored) {
+            return Ok(());
+        }
+        Err(MemoryError::Corrupt(format!(
+            "the saved memory holds {} transitions of {} ({:?}), this one {} of {} ({:?})",
+            restored.capacity,
+            restored.obs_dim,
+            restored.storage(),
+            self.capacity,
+            self.obs_dim,
+            self.storage()
+        )))
+    }
+
+    fn check_actions(&self, n_actions: usize) -> Result<(), MemoryError> {
+        UniformReplay::check_actions(self, n_actions)
     }
 }

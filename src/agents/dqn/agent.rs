@@ -7,13 +7,13 @@ use burn::tensor::Device;
 
 use super::update::dqn_update;
 use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate, TrainFrequency};
-use crate::agent::{Agent, Learned, Mode, VecAgent, VecTransitions};
+use crate::agent::{Agent, Learned, Mode};
 use crate::agents::file::{Header, load_module, save_module};
 use crate::agents::training::{place, probe_shapes};
 use crate::error::AgentError;
 use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay};
 use crate::nn::{QNetwork, polyak_update};
-use crate::policy::{ActionValues, AnySchedule, EpsilonGreedy, Greedy, Policy};
+use crate::policy::{ActionValues, AnySchedule, EpsilonGreedy, Greedy, Policy, Schedule};
 use crate::rng::{SeededRng, derive_seed, seeded};
 
 /// Deep Q-learning (Mnih et al. 2015) with a replay memory, a target network and, optionally,
@@ -38,13 +38,13 @@ use crate::rng::{SeededRng, derive_seed, seeded};
 /// # Ok(())
 /// # }
 /// ```
-pub struct Dqn<M: QNetwork> {
+pub struct Dqn<M: QNetwork, R: ReplayMemory = UniformReplay, S: Schedule = AnySchedule> {
     pub(super) config: DqnConfig,
     pub(super) online: M,
     pub(super) target: M,
-    pub(super) explorer: EpsilonGreedy<QValues<M>, AnySchedule>,
+    pub(super) explorer: EpsilonGreedy<QValues<M>, S>,
     pub(super) optimizer: ModuleOptimizer,
-    pub(super) memory: UniformReplay,
+    pub(super) memory: R,
     pub(super) batch: Batch,
     pub(super) sample_rng: SeededRng,
     pub(super) inner: Device,
@@ -57,7 +57,8 @@ pub struct Dqn<M: QNetwork> {
 
 impl<M: QNetwork> Dqn<M> {
     /// A DQN agent training `network` (built on `device`, or its autodiff version) for
-    /// observations of length `obs_dim` and actions `0..n_actions`.
+    /// observations of length `obs_dim` and actions `0..n_actions`, with the uniform replay
+    /// memory and the exploration schedule of `config`.
     ///
     /// An invalid configuration, or a network that does not map `[1, obs_dim]` to
     /// `[1, n_actions]`, is an [`AgentError::InvalidConfig`].
@@ -69,20 +70,46 @@ impl<M: QNetwork> Dqn<M> {
         device: &Device,
     ) -> Result<Self, AgentError> {
         config.validate()?;
+        let memory = UniformReplay::with_storage(
+            config.replay_capacity,
+            obs_dim,
+            config.observation_storage,
+        )?;
+        let exploration = config.exploration;
+        Self::with_parts(config, network, memory, exploration, n_actions, device)
+    }
+}
+
+impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
+    /// A DQN agent that stores its experience in `memory` (any [`ReplayMemory`], yours
+    /// included; its observation length is the agent's) and explores with epsilon following
+    /// `exploration` (any [`Schedule`]) instead of `config.exploration`; the rest is as in
+    /// [`new`](Dqn::new). `config.replay_capacity` and `config.observation_storage` are not
+    /// used; `config.batch_size` and `config.learning_starts` must fit the memory's capacity.
+    ///
+    /// An exploration rate outside `[0, 1]` at the first or the last step is an
+    /// [`AgentError::InvalidConfig`].
+    pub fn with_parts(
+        config: DqnConfig,
+        network: M,
+        memory: R,
+        exploration: S,
+        n_actions: usize,
+        device: &Device,
+    ) -> Result<Self, AgentError> {
+        let config = config.with_replay_capacity(memory.capacity());
+        config.validate()?;
+        check_exploration(&exploration)?;
+        let obs_dim = memory.obs_dim();
         let (online, inner) = place(network, obs_dim, n_actions, device)?;
         let acting = online.valid();
         probe_shapes(obs_dim, &inner, [1, n_actions], |input| {
             acting.forward(input).dims()
         })?;
         let optimizer = config.optimizer.init(config.clip_grad_value);
-        let memory = UniformReplay::with_storage(
-            config.replay_capacity,
-            obs_dim,
-            config.observation_storage,
-        )?;
         let explorer = EpsilonGreedy::new(
             QValues::new(acting.clone(), obs_dim, n_actions, inner.clone()),
-            config.exploration,
+            exploration,
             derive_seed(config.seed, 0),
         );
         Ok(Self {
@@ -124,7 +151,7 @@ impl<M: QNetwork> Dqn<M> {
     }
 
     /// The replay memory.
-    pub fn memory(&self) -> &UniformReplay {
+    pub fn memory(&self) -> &R {
         &self.memory
     }
 
@@ -335,7 +362,7 @@ impl<M: QNetwork> Dqn<M> {
     }
 }
 
-impl<M: QNetwork, O: AsRef<[f32]>> Agent<O> for Dqn<M> {
+impl<M: QNetwork, R: ReplayMemory, S: Schedule, O: AsRef<[f32]>> Agent<O> for Dqn<M, R, S> {
     fn act(&mut self, observation: &O, mode: Mode) -> Result<usize, AgentError> {
         let observation = observation.as_ref();
         self.check_observation(observation)?;
@@ -397,81 +424,16 @@ impl<M: QNetwork, O: AsRef<[f32]>> Agent<O> for Dqn<M> {
     }
 }
 
-/// DQN over N environment copies: each copy's step is one environment step, taken in copy
-/// order exactly as [`Agent::observe`] takes it (it counts towards the train frequency, the
-/// target schedule and the exploration schedule), so one copy gives the numbers of the
-/// single-environment loop.
-impl<M: QNetwork> VecAgent for Dqn<M> {
-    fn act_batch(
-        &mut self,
-        observations: &[f32],
-        mode: Mode,
-        actions: &mut Vec<usize>,
-    ) -> Result<(), AgentError> {
-        if observations.is_empty() || !observations.len().is_multiple_of(self.obs_dim) {
-            return Err(AgentError::ObservationLength {
-                expected: self.obs_dim,
-                actual: observations.len(),
-            });
-        }
-        actions.clear();
-        for row in observations.chunks_exact(self.obs_dim) {
-            actions.push(Agent::<&[f32]>::act(self, &row, mode)?);
-        }
-        Ok(())
-    }
-
-    /// A step whose fields disagree in length is an error before anything is stored; an
-    /// invalid action stops at its copy, after the copies before it were taken in.
-    fn observe_batch(&mut self, step: &VecTransitions<'_>) -> Result<Learned, AgentError> {
-        let n = step.actions.len();
-        let d = self.obs_dim;
-        let rows = [
-            step.rewards.len(),
-            step.terminated.len(),
-            step.truncated.len(),
-        ];
-        if n == 0 || rows.iter().any(|&len| len != n) {
+/// Checks that an exploration schedule gives probabilities at its first and last step.
+fn check_exploration<S: Schedule>(exploration: &S) -> Result<(), AgentError> {
+    for step in [0, u64::MAX] {
+        let epsilon = exploration.value(step);
+        if !(0.0..=1.0).contains(&epsilon) {
             return Err(AgentError::InvalidConfig {
-                field: "step",
-                reason: format!(
-                    "{n} actions with {rows:?} rewards, terminated and truncated flags"
-                ),
+                field: "exploration",
+                reason: format!("epsilon must stay in [0, 1], is {epsilon} at step {step}"),
             });
         }
-        for observations in [step.observations, step.next_observations] {
-            if observations.len() != n * d {
-                return Err(AgentError::ObservationLength {
-                    expected: n * d,
-                    actual: observations.len(),
-                });
-            }
-        }
-        let observe_copy = |agent: &mut Self, i: usize| {
-            Agent::<&[f32]>::observe(
-                agent,
-                &Transition {
-                    observation: &step.observations[i * d..(i + 1) * d],
-                    action: step.actions[i],
-                    reward: step.rewards[i],
-                    next_observation: &step.next_observations[i * d..(i + 1) * d],
-                    terminated: step.terminated[i],
-                    truncated: step.truncated[i],
-                },
-            )
-        };
-        if n == 1 {
-            // The single-environment report, bit for bit.
-            return observe_copy(self, 0);
-        }
-        let (mut learned, mut loss_sum) = (Learned::default(), 0.0);
-        for i in 0..n {
-            let copy = observe_copy(self, i)?;
-            learned.updates += copy.updates;
-            loss_sum += copy.loss.unwrap_or(0.0) * copy.updates as f32;
-            learned.epsilon = copy.epsilon;
-        }
-        learned.loss = (learned.updates > 0).then(|| loss_sum / learned.updates as f32);
-        Ok(learned)
     }
+    Ok(())
 }

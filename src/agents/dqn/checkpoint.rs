@@ -6,8 +6,9 @@ use super::Dqn;
 use crate::agent::Checkpoint;
 use crate::agents::state::{StateReader, StateWriter};
 use crate::error::AgentError;
-use crate::memory::{ReplayMemory, UniformReplay};
+use crate::memory::MemoryState;
 use crate::nn::QNetwork;
+use crate::policy::Schedule;
 use crate::rng::SeededRng;
 
 /// Counters and generators.
@@ -21,7 +22,7 @@ struct Progress {
     updates: u64,
 }
 
-impl<M: QNetwork> Checkpoint for Dqn<M> {
+impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
     /// Online and target networks, Adam/RMSprop moments, the whole replay memory, both random
     /// generators, the exploration step and the counters.
     fn training_state(&self) -> Result<Vec<u8>, AgentError> {
@@ -37,7 +38,7 @@ impl<M: QNetwork> Checkpoint for Dqn<M> {
             .module("online", &self.online.valid())?
             .module("target", &self.target)?
             .optimizer("optimizer", &self.optimizer)?
-            .bytes("replay", self.memory.to_bytes())
+            .bytes("replay", MemoryState::to_bytes(&self.memory))
             .json("progress", &progress)
             .finish())
     }
@@ -48,27 +49,8 @@ impl<M: QNetwork> Checkpoint for Dqn<M> {
         let target = reader.module("target", &self.target)?;
         let fresh = self.config.optimizer.init(self.config.clip_grad_value);
         let optimizer = reader.optimizer("optimizer", fresh, &online)?;
-        let memory = UniformReplay::from_bytes(reader.bytes("replay")?)?;
-        if (memory.capacity(), memory.obs_dim(), memory.storage())
-            != (
-                self.memory.capacity(),
-                self.memory.obs_dim(),
-                self.memory.storage(),
-            )
-        {
-            return Err(AgentError::InvalidConfig {
-                field: "replay_capacity",
-                reason: format!(
-                    "the state's memory holds {} transitions of {} ({:?}), this agent's {} of {} ({:?})",
-                    memory.capacity(),
-                    memory.obs_dim(),
-                    memory.storage(),
-                    self.memory.capacity(),
-                    self.memory.obs_dim(),
-                    self.memory.storage()
-                ),
-            });
-        }
+        let memory = R::from_bytes(reader.bytes("replay")?)?;
+        self.memory.check_fits(&memory)?;
         memory.check_actions(self.n_actions)?;
         let progress: Progress = reader.json("progress")?;
         reader.check_counters(&[

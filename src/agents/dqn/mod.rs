@@ -7,6 +7,7 @@ mod config;
 mod presets;
 mod update;
 mod values;
+mod vectorized;
 
 pub use agent::Dqn;
 pub use config::{DqnConfig, ScheduleUnit, TargetUpdate, TrainFrequency};

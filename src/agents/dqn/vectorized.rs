@@ -1,0 +1,87 @@
+//! DQN over N environment copies.
+
+use super::Dqn;
+use crate::agent::{Agent, Learned, Mode, VecAgent, VecTransitions};
+use crate::error::AgentError;
+use crate::memory::{ReplayMemory, Transition};
+use crate::nn::QNetwork;
+use crate::policy::Schedule;
+
+/// DQN over N environment copies: each copy's step is one environment step, taken in copy
+/// order exactly as [`Agent::observe`] takes it (it counts towards the train frequency, the
+/// target schedule and the exploration schedule), so one copy gives the numbers of the
+/// single-environment loop.
+impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
+    fn act_batch(
+        &mut self,
+        observations: &[f32],
+        mode: Mode,
+        actions: &mut Vec<usize>,
+    ) -> Result<(), AgentError> {
+        if observations.is_empty() || !observations.len().is_multiple_of(self.obs_dim) {
+            return Err(AgentError::ObservationLength {
+                expected: self.obs_dim,
+                actual: observations.len(),
+            });
+        }
+        actions.clear();
+        for row in observations.chunks_exact(self.obs_dim) {
+            actions.push(Agent::<&[f32]>::act(self, &row, mode)?);
+        }
+        Ok(())
+    }
+
+    /// A step whose fields disagree in length is an error before anything is stored; an
+    /// invalid action stops at its copy, after the copies before it were taken in.
+    fn observe_batch(&mut self, step: &VecTransitions<'_>) -> Result<Learned, AgentError> {
+        let n = step.actions.len();
+        let d = self.obs_dim;
+        let rows = [
+            step.rewards.len(),
+            step.terminated.len(),
+            step.truncated.len(),
+        ];
+        if n == 0 || rows.iter().any(|&len| len != n) {
+            return Err(AgentError::InvalidConfig {
+                field: "step",
+                reason: format!(
+                    "{n} actions with {rows:?} rewards, terminated and truncated flags"
+                ),
+            });
+        }
+        for observations in [step.observations, step.next_observations] {
+            if observations.len() != n * d {
+                return Err(AgentError::ObservationLength {
+                    expected: n * d,
+                    actual: observations.len(),
+                });
+            }
+        }
+        let observe_copy = |agent: &mut Self, i: usize| {
+            Agent::<&[f32]>::observe(
+                agent,
+                &Transition {
+                    observation: &step.observations[i * d..(i + 1) * d],
+                    action: step.actions[i],
+                    reward: step.rewards[i],
+                    next_observation: &step.next_observations[i * d..(i + 1) * d],
+                    terminated: step.terminated[i],
+                    truncated: step.truncated[i],
+                },
+            )
+        };
+        if n == 1 {
+            // The single-environment report, bit for bit.
+            return observe_copy(self, 0);
+        }
+        let (mut learned, mut loss_sum) = (Learned::default(), 0.0);
+        for i in 0..n {
+            let copy = observe_copy(self, i)?;
+            learned.updates += copy.updates;
+            loss_sum += copy.loss.unwrap_or(0.0) * copy.updates as f32;
+            learned.epsilon = copy.epsilon;
+        }
+        learned.loss = (learned.updates > 0).then(|| loss_sum / learned.updates as f32);
+        Ok(learned)
+    }
+}
