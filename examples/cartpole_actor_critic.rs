@@ -76,10 +76,10 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let mut trainer = run.trainer(train_config, cli.run.checkpoint_every);
     let summary = if config.num_envs == 1 {
         let mut env = CartPole::new(CartPoleConfig::v1())?;
-        trainer.run_resumable(&mut agent, &mut env, &mut eval_env)?
+        trainer.run(&mut agent, &mut env, &mut eval_env)?
     } else {
         let mut envs = VecEnv::from_fn(config.num_envs, |_| CartPole::new(CartPoleConfig::v1()))?;
-        trainer.run_vec_resumable(&mut agent, &mut envs, &mut eval_env)?
+        trainer.run(&mut agent, &mut envs, &mut eval_env)?
     };
 
     let reloaded = ActorCritic::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;

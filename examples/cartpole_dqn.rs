@@ -144,9 +144,11 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         .with_train(&train_config);
     let run = cli.run.open("cartpole_dqn", identity)?;
     eprintln!("preset {}: {}", preset.name, preset.description);
-    let summary = run
-        .trainer(train_config, cli.run.checkpoint_every)
-        .run_resumable(&mut agent, &mut env, &mut eval_env)?;
+    let summary = run.trainer(train_config, cli.run.checkpoint_every).run(
+        &mut agent,
+        &mut env,
+        &mut eval_env,
+    )?;
 
     let reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
     finish_run(

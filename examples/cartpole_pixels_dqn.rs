@@ -150,9 +150,11 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         .with_train(&train_config);
     let run = cli.run.open("cartpole_pixels_dqn", identity)?;
     eprintln!("preset {}: observations {shape:?}", plan.preset);
-    let summary = run
-        .trainer(train_config, cli.run.checkpoint_every)
-        .run_resumable(&mut agent, &mut env, &mut eval_env)?;
+    let summary = run.trainer(train_config, cli.run.checkpoint_every).run(
+        &mut agent,
+        &mut env,
+        &mut eval_env,
+    )?;
 
     let reloaded = Dqn::new(
         config,

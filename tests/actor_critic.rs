@@ -43,7 +43,7 @@ fn a2c_learns_the_optimal_action_on_a_custom_environment() {
         .with_log_every_episodes(0)
         .with_eval_episodes(20);
     let summary = Trainer::new(run)
-        .run_vec(&mut agent, &mut envs, &mut Corridor::new())
+        .run(&mut agent, &mut envs, &mut Corridor::new())
         .unwrap();
     assert_eq!(summary.env_steps, 8_000);
     assert_eq!(summary.updates, 8_000 / (4 * 5));
@@ -142,9 +142,7 @@ fn cartpole_losses(seed: u64) -> Vec<f32> {
         losses.push(record.mean_loss.unwrap_or(f32::NAN));
         Ok(())
     });
-    trainer
-        .run_vec(&mut agent, &mut envs, &mut eval_env)
-        .unwrap();
+    trainer.run(&mut agent, &mut envs, &mut eval_env).unwrap();
     drop(trainer);
     losses
 }

@@ -11,7 +11,9 @@ use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
 use cinder_rl::error::{ArtifactError, Error};
 use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, Mlp, MlpConfig};
-use cinder_rl::train::{Checkpoints, EpisodeRecord, StopRule, TrainConfig, TrainSummary, Trainer};
+use cinder_rl::train::{
+    Checkpoints, EpisodeRecord, Resumable, StopRule, TrainConfig, TrainSummary, Trainer,
+};
 use common::dqn_test_config;
 
 fn cartpole() -> CartPole {
@@ -74,26 +76,39 @@ fn timeless_summary(summary: TrainSummary) -> TrainSummary {
     }
 }
 
-/// Runs `train` with a trainer that records every episode; returns the records and summary.
+/// Runs `train` with a trainer that records every episode, checkpointing to `checkpoints` and
+/// resuming from `resume`; returns the records and summary. Without `checkpoints`, the run
+/// writes only its final state, to a directory of its own.
 fn recorded(
     config: TrainConfig,
     checkpoints: Option<Checkpoints>,
     resume: Option<&Path>,
-    train: impl FnOnce(&mut Trainer<'_>) -> Result<TrainSummary, Error>,
+    train: impl FnOnce(&mut Trainer<'_, Resumable>) -> Result<TrainSummary, Error>,
 ) -> (Vec<EpisodeRecord>, TrainSummary) {
     let mut records = Vec::new();
-    let mut trainer = Trainer::new(config).on_episode(|r| {
-        records.push(*r);
-        Ok(())
+    static STRAIGHT_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let scratch = checkpoints.is_none().then(|| {
+        let n = STRAIGHT_RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        temp_path(&format!("straight-{n}"))
     });
-    if let Some(checkpoints) = checkpoints {
-        trainer = trainer.with_checkpoints(checkpoints);
-    }
+    let checkpoints = checkpoints.unwrap_or_else(|| Checkpoints {
+        path: scratch.clone().unwrap(),
+        every_env_steps: u64::MAX,
+    });
+    let mut trainer = Trainer::new(config)
+        .on_episode(|r| {
+            records.push(*r);
+            Ok(())
+        })
+        .with_checkpoints(checkpoints);
     if let Some(path) = resume {
         trainer = trainer.resume_from(path);
     }
     let summary = train(&mut trainer).unwrap();
     drop(trainer);
+    if let Some(path) = scratch {
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
     (timeless(records), timeless_summary(summary))
 }
 
@@ -113,19 +128,19 @@ fn dqn_resumed_from_a_checkpoint_equals_the_straight_run() {
 
     let mut straight_agent = dqn();
     let (straight, straight_summary) = recorded(run_config(4_000), None, None, |t| {
-        t.run_resumable(&mut straight_agent, &mut cartpole(), &mut cartpole())
+        t.run(&mut straight_agent, &mut cartpole(), &mut cartpole())
     });
 
     let mut first_agent = dqn();
     let (first, _) = recorded(run_config(2_000), Some(checkpoints.clone()), None, |t| {
-        t.run_resumable(&mut first_agent, &mut cartpole(), &mut cartpole())
+        t.run(&mut first_agent, &mut cartpole(), &mut cartpole())
     });
     drop(first_agent);
     // A fresh agent and environment, as in a new process.
     let mut resumed_agent = dqn();
     let (second, resumed_summary) =
         recorded(run_config(4_000), Some(checkpoints), Some(&path), |t| {
-            t.run_resumable(&mut resumed_agent, &mut cartpole(), &mut cartpole())
+            t.run(&mut resumed_agent, &mut cartpole(), &mut cartpole())
         });
 
     assert!(straight.len() > 40, "{} episodes", straight.len());
@@ -158,16 +173,16 @@ fn a2c_resumed_from_a_checkpoint_equals_the_straight_run() {
 
     let mut straight_agent = actor_critic();
     let (straight, straight_summary) = recorded(run_config(4_000), None, None, |t| {
-        t.run_vec_resumable(&mut straight_agent, &mut envs(), &mut cartpole())
+        t.run(&mut straight_agent, &mut envs(), &mut cartpole())
     });
     let mut first_agent = actor_critic();
     let (first, _) = recorded(run_config(2_000), Some(checkpoints.clone()), None, |t| {
-        t.run_vec_resumable(&mut first_agent, &mut envs(), &mut cartpole())
+        t.run(&mut first_agent, &mut envs(), &mut cartpole())
     });
     let mut resumed_agent = actor_critic();
     let (second, resumed_summary) =
         recorded(run_config(4_000), Some(checkpoints), Some(&path), |t| {
-            t.run_vec_resumable(&mut resumed_agent, &mut envs(), &mut cartpole())
+            t.run(&mut resumed_agent, &mut envs(), &mut cartpole())
         });
 
     assert!(straight.len() > 100, "{} episodes", straight.len());
@@ -190,11 +205,9 @@ fn a2c_resumed_from_a_checkpoint_equals_the_straight_run() {
 fn missing_foreign_and_corrupted_checkpoints_are_errors() {
     let path = temp_path("errors");
     let resume = |config: TrainConfig, path: &Path| {
-        Trainer::new(config).resume_from(path).run_resumable(
-            &mut dqn(),
-            &mut cartpole(),
-            &mut cartpole(),
-        )
+        Trainer::new(config)
+            .resume_from(path)
+            .run(&mut dqn(), &mut cartpole(), &mut cartpole())
     };
     assert!(matches!(
         resume(run_config(100), &path),
@@ -207,7 +220,7 @@ fn missing_foreign_and_corrupted_checkpoints_are_errors() {
     };
     Trainer::new(run_config(100))
         .with_checkpoints(checkpoints)
-        .run_resumable(&mut dqn(), &mut cartpole(), &mut cartpole())
+        .run(&mut dqn(), &mut cartpole(), &mut cartpole())
         .unwrap();
     let other_seed = TrainConfig {
         seed: 12,
@@ -235,7 +248,7 @@ fn missing_foreign_and_corrupted_checkpoints_are_errors() {
             path: a2c_path.clone(),
             every_env_steps: 100,
         })
-        .run_vec_resumable(&mut actor_critic(), &mut envs(), &mut cartpole())
+        .run(&mut actor_critic(), &mut envs(), &mut cartpole())
         .unwrap();
     let foreign = resume(run_config(200), &a2c_path);
     assert!(

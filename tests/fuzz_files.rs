@@ -95,12 +95,12 @@ impl Corpus {
                 records.push(*r);
                 Ok(())
             })
-            .run_resumable(&mut dqn_agent, &mut cartpole(), &mut cartpole())
+            .run(&mut dqn_agent, &mut cartpole(), &mut cartpole())
             .unwrap();
         let mut a2c = actor_critic(8);
         Trainer::new(run_config(303))
             .with_checkpoints(checkpoint("a2c.cinder"))
-            .run_vec_resumable(&mut a2c, &mut envs(), &mut cartpole())
+            .run(&mut a2c, &mut envs(), &mut cartpole())
             .unwrap();
         let metrics_path = dir.join("metrics.csv");
         let mut writer = MetricsWriter::create(&metrics_path).unwrap();
@@ -113,7 +113,7 @@ impl Corpus {
             .unwrap();
         let mut a2c_other = actor_critic(12);
         Trainer::new(run_config(200))
-            .run_vec(&mut a2c_other, &mut envs(), &mut cartpole())
+            .run(&mut a2c_other, &mut envs(), &mut cartpole())
             .unwrap();
         let state = |bytes: Vec<u8>| Archive::decode(&bytes).unwrap();
         let donors = vec![
@@ -354,7 +354,7 @@ fn run_case(corpus: &Corpus, case: u64, rng: &mut SeededRng) -> bool {
             let steps = checkpoint_summary(&path).map_or(300, |s| s.env_steps);
             Trainer::new(run_config(steps.saturating_add(4)))
                 .resume_from(&path)
-                .run_resumable(&mut dqn(8), &mut cartpole(), &mut cartpole())
+                .run(&mut dqn(8), &mut cartpole(), &mut cartpole())
                 .is_ok()
         }
         1 => {
@@ -362,7 +362,7 @@ fn run_case(corpus: &Corpus, case: u64, rng: &mut SeededRng) -> bool {
             let steps = checkpoint_summary(&path).map_or(300, |s| s.env_steps);
             Trainer::new(run_config(steps.saturating_add(10)))
                 .resume_from(&path)
-                .run_vec_resumable(&mut actor_critic(8), &mut envs(), &mut cartpole())
+                .run(&mut actor_critic(8), &mut envs(), &mut cartpole())
                 .is_ok()
         }
         2 => {
@@ -382,8 +382,7 @@ fn run_case(corpus: &Corpus, case: u64, rng: &mut SeededRng) -> bool {
             let mut agent = actor_critic(8);
             let read = agent.restore_training_state(&state).is_ok();
             if read {
-                let _ =
-                    Trainer::new(run_config(10)).run_vec(&mut agent, &mut envs(), &mut cartpole());
+                let _ = Trainer::new(run_config(10)).run(&mut agent, &mut envs(), &mut cartpole());
             }
             read
         }

@@ -22,7 +22,7 @@ use cinder_rl::memory::ObservationStorage;
 use cinder_rl::memory::Transition;
 use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, CnnQNetworkConfig, Mlp};
 use cinder_rl::train::{
-    EpisodeRecord, StopRule, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
+    EpisodeRecord, Resumable, StopRule, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
 };
 use common::{cartpole, cartpole_dqn, dqn_test_config};
 
@@ -70,11 +70,8 @@ fn run_config(max_env_steps: u64) -> TrainConfig {
 
 /// Trains a fresh DQN of `hidden` units in `run` (or resumes it) up to `steps`.
 fn train_dqn(run: &RunDir, hidden: usize, steps: u64) -> Result<TrainSummary, Error> {
-    run.trainer(run_config(steps), 200).run_resumable(
-        &mut dqn(hidden),
-        &mut cartpole(),
-        &mut cartpole(),
-    )
+    run.trainer(run_config(steps), 200)
+        .run(&mut dqn(hidden), &mut cartpole(), &mut cartpole())
 }
 
 fn timeless(records: Vec<EpisodeRecord>) -> Vec<EpisodeRecord> {
@@ -356,7 +353,7 @@ fn killed_and_resumed_equals_straight<A>(
     name: &str,
     steps: u64,
     kill_at: u64,
-    mut train: impl FnMut(Trainer<'_>, &mut A) -> Result<TrainSummary, Error>,
+    mut train: impl FnMut(Trainer<'_, Resumable>, &mut A) -> Result<TrainSummary, Error>,
     mut agent: impl FnMut() -> A,
 ) {
     let base = temp_dir(name);
@@ -405,7 +402,7 @@ fn a_dqn_run_killed_while_writing_resumes_to_the_straight_run() {
         "kill-dqn",
         1_200,
         700,
-        |mut trainer, agent| trainer.run_resumable(agent, &mut cartpole(), &mut cartpole()),
+        |mut trainer, agent| trainer.run(agent, &mut cartpole(), &mut cartpole()),
         || dqn(16),
     );
 }
@@ -427,7 +424,7 @@ fn an_actor_critic_run_killed_while_writing_resumes_to_the_straight_run() {
         1_100,
         |mut trainer, agent| {
             let mut envs = VecEnv::from_fn(4, |_| CartPole::new(CartPoleConfig::v1())).unwrap();
-            trainer.run_vec_resumable(agent, &mut envs, &mut cartpole())
+            trainer.run(agent, &mut envs, &mut cartpole())
         },
         agent,
     );
@@ -473,7 +470,7 @@ fn a_pixel_dqn_run_killed_while_writing_resumes_to_the_straight_run() {
         "kill-pixels",
         600,
         350,
-        |mut trainer, agent| trainer.run_resumable(agent, &mut env(), &mut env()),
+        |mut trainer, agent| trainer.run(agent, &mut env(), &mut env()),
         agent,
     );
 }
@@ -515,7 +512,7 @@ fn a_resume_applies_the_stop_rule_it_is_given() {
     };
     let train = |run: &RunDir, config: TrainConfig| {
         run.trainer(config, 1_000)
-            .run_resumable(&mut Balancer, &mut cartpole(), &mut cartpole())
+            .run(&mut Balancer, &mut cartpole(), &mut cartpole())
             .unwrap()
     };
 
@@ -559,11 +556,9 @@ fn divergence_stops_the_run_and_keeps_its_last_checkpoint() {
     // Rewards of 1e12 make the first update's squared TD error about 1e24: finite, and garbage.
     let config = dqn_test_config().with_reward_scale(1e12).with_seed(5);
     let mut agent = cartpole_dqn(16, config);
-    let result = run.trainer(run_config(1_000), 50).run_resumable(
-        &mut agent,
-        &mut cartpole(),
-        &mut cartpole(),
-    );
+    let result =
+        run.trainer(run_config(1_000), 50)
+            .run(&mut agent, &mut cartpole(), &mut cartpole());
     assert!(
         matches!(result, Err(Error::Agent(AgentError::Diverged(loss))) if loss > 1e10),
         "{result:?}"

@@ -56,8 +56,7 @@ fn dqn_on_one_vectorized_copy_gives_the_single_environment_numbers() {
     let mut vectorized = agent();
     let mut envs = VecEnv::from_fn(1, |_| Ok(cartpole())).unwrap();
     let (vec_records, vec_summary) = recorded(config(2_500), |t| {
-        t.run_vec(&mut vectorized, &mut envs, &mut cartpole())
-            .unwrap()
+        t.run(&mut vectorized, &mut envs, &mut cartpole()).unwrap()
     });
     assert!(straight.len() > 20, "{} episodes", straight.len());
     assert!(straight.iter().any(|r| r.mean_loss.is_some()));
@@ -87,7 +86,7 @@ fn dqn_learns_over_four_copies() {
     let mut agent = cinder_rl::agents::Dqn::new(dqn_config, network, LENGTH, 3, &device).unwrap();
     let mut envs = VecEnv::from_fn(4, |_| Ok(Corridor::new())).unwrap();
     let summary = Trainer::new(config(4_000))
-        .run_vec(&mut agent, &mut envs, &mut Corridor::new())
+        .run(&mut agent, &mut envs, &mut Corridor::new())
         .unwrap();
     assert_eq!(summary.env_steps, 4_000);
     assert!(summary.updates > 3_000, "{} updates", summary.updates);
@@ -192,14 +191,14 @@ fn the_stop_threshold_is_the_training_environments_with_one_copy_or_many() {
         .unwrap();
     let mut envs = VecEnv::from_fn(3, |_| Ok(Threshold(cartpole(), 1_000.0))).unwrap();
     let vectorized = Trainer::new(run.clone())
-        .run_vec(&mut Balancer, &mut envs, &mut cartpole())
+        .run(&mut Balancer, &mut envs, &mut cartpole())
         .unwrap();
     assert!(!single.solved && !vectorized.solved);
     assert_eq!((single.env_steps, vectorized.env_steps), (6_000, 6_000));
     // Under a threshold of 400 both stop after two episodes of each copy's first round.
     let mut envs = VecEnv::from_fn(3, |_| Ok(Threshold(cartpole(), 400.0))).unwrap();
     let vectorized = Trainer::new(run.clone())
-        .run_vec(&mut Balancer, &mut envs, &mut cartpole())
+        .run(&mut Balancer, &mut envs, &mut cartpole())
         .unwrap();
     let single = Trainer::new(run)
         .run(
@@ -229,7 +228,7 @@ fn every_episode_ending_in_a_step_of_n_copies_gets_the_step_statistics() {
     .unwrap();
     let mut envs = VecEnv::from_fn(8, |_| Ok(cartpole())).unwrap();
     let (records, _) = recorded(config(4_000), |t| {
-        t.run_vec(&mut agent, &mut envs, &mut cartpole()).unwrap()
+        t.run(&mut agent, &mut envs, &mut cartpole()).unwrap()
     });
     // Eight copies start together, so several episodes end in the same steps: each of them
     // carries that step's statistics (before, only the first did).

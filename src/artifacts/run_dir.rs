@@ -7,7 +7,7 @@ use super::{MetricsWriter, RunIdentity, io_error, read_metrics};
 use crate::atomic::{is_temporary, write_atomic};
 use crate::error::{ArtifactError, Error};
 use crate::train::{
-    Checkpoints, EpisodeRecord, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
+    Checkpoints, EpisodeRecord, Resumable, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
 };
 
 /// The run's identity (see [`RunIdentity`]).
@@ -74,7 +74,7 @@ const MAX_NUMBERED: usize = 10_000;
 /// let run = RunDir::create_numbered(base.join("lean-seed0"), identity.clone())?;
 /// let config = TrainConfig::new(0).with_max_env_steps(Some(2_000)).with_log_every_episodes(0);
 /// let (mut env, mut eval_env) = (CartPole::new(CartPoleConfig::v1())?, CartPole::new(CartPoleConfig::v1())?);
-/// let summary = run.trainer(config.clone(), 500).run_resumable(&mut Lean, &mut env, &mut eval_env)?;
+/// let summary = run.trainer(config.clone(), 500).run(&mut Lean, &mut env, &mut eval_env)?;
 /// assert_eq!(run.records()?.len() as u64, summary.episodes);
 /// let path = run.path().to_path_buf();
 /// drop(run); // releases the lock
@@ -83,7 +83,7 @@ const MAX_NUMBERED: usize = 10_000;
 /// assert!(RunDir::create(&path, identity.clone()).is_err());
 /// let resumed = RunDir::resume(&path, &identity)?;
 /// let more = config.with_max_env_steps(Some(3_000));
-/// let summary = resumed.trainer(more, 500).run_resumable(&mut Lean, &mut env, &mut eval_env)?;
+/// let summary = resumed.trainer(more, 500).run(&mut Lean, &mut env, &mut eval_env)?;
 /// assert_eq!(summary.env_steps, 3_000);
 /// # drop(resumed);
 /// # std::fs::remove_dir_all(&base).unwrap();
@@ -269,7 +269,11 @@ impl RunDir {
     /// has already trained) continues from it. The log is opened (and, continuing, trimmed to
     /// the checkpoint's episodes) and stale temporary files are removed only once the run has
     /// started, after every state has been restored.
-    pub fn trainer<'a>(&self, config: TrainConfig, checkpoint_every: u64) -> Trainer<'a> {
+    pub fn trainer<'a>(
+        &self,
+        config: TrainConfig,
+        checkpoint_every: u64,
+    ) -> Trainer<'a, Resumable> {
         let metrics = self.file(METRICS_FILE);
         let checkpoint = self.file(CHECKPOINT_FILE);
         // The directory is this process's: a checkpoint in it is this run's.

@@ -5,7 +5,9 @@
 
 mod checkpoint;
 mod config;
+mod envs;
 mod evaluate;
+mod loops;
 mod progress;
 mod record;
 mod run;
@@ -15,8 +17,9 @@ mod trainer;
 
 pub use checkpoint::{Checkpoints, checkpoint_summary};
 pub use config::{MAX_EVAL_EPISODES, MAX_WINDOW, StopRule, TrainConfig};
+pub use envs::{Envs, ResumableEnvs};
 pub use evaluate::{Evaluation, evaluate};
 pub use record::EpisodeRecord;
 pub use stop::StopTracker;
 pub use summary::TrainSummary;
-pub use trainer::{Trainer, train};
+pub use trainer::{Plain, Resumable, Trainer, train};

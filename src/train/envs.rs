@@ -1,0 +1,225 @@
+//! What a [`Trainer`] trains on: one environment, or a [`VecEnv`] of copies acted for in one
+//! batched call per step.
+
+use super::checkpoint;
+use super::loops::{Start, single_loop, started, vec_loop, vec_threshold};
+use super::run::Run;
+use super::{Plain, Resumable, TrainSummary, Trainer};
+use crate::agent::{Agent, Checkpoint, VecAgent};
+use crate::env::{Environment, Snapshot, VecEnv};
+use crate::error::Error;
+
+mod sealed {
+    /// Only the crate's environments and vectorized environments are trained on.
+    pub trait Sealed {}
+}
+
+impl<E: Environment> sealed::Sealed for E {}
+impl<E: Environment> sealed::Sealed for VecEnv<E> {}
+
+/// One environment, or a [`VecEnv`] of N copies: what [`Trainer::run`] trains an agent of type
+/// `A` on. One environment takes any [`Agent`]; N copies take a [`VecAgent`], which acts for
+/// all of them in one batched call per step. Implemented by the crate for every
+/// [`Environment`] and every [`VecEnv`]; not for you to implement.
+pub trait Envs<A>: sealed::Sealed {
+    /// The observations the agent sees.
+    type Observation;
+
+    /// Runs the training loop of `trainer` (called by [`Trainer::run`]).
+    #[doc(hidden)]
+    fn train<V>(
+        &mut self,
+        trainer: &mut Trainer<'_, Plain>,
+        agent: &mut A,
+        eval_env: &mut V,
+    ) -> Result<TrainSummary, Error>
+    where
+        V: Environment<Observation = Self::Observation, Action = usize>;
+}
+
+/// [`Envs`] whose state can be saved and restored ([`Snapshot`]), trained by an agent whose
+/// state can be too ([`Checkpoint`]): what a trainer with checkpoints or a resume runs on.
+pub trait ResumableEnvs<A>: Envs<A> {
+    /// Runs the training loop of `trainer`, checkpointing and resuming as it says (called by
+    /// [`Trainer::run`]).
+    #[doc(hidden)]
+    fn train_resumable<V>(
+        &mut self,
+        trainer: &mut Trainer<'_, Resumable>,
+        agent: &mut A,
+        eval_env: &mut V,
+    ) -> Result<TrainSummary, Error>
+    where
+        V: Environment<Observation = Self::Observation, Action = usize>;
+}
+
+impl<E, A> Envs<A> for E
+where
+    E: Environment<Action = usize>,
+    A: Agent<E::Observation>,
+{
+    type Observation = E::Observation;
+
+    fn train<V>(
+        &mut self,
+        trainer: &mut Trainer<'_, Plain>,
+        agent: &mut A,
+        eval_env: &mut V,
+    ) -> Result<TrainSummary, Error>
+    where
+        V: Environment<Observation = Self::Observation, Action = usize>,
+    {
+        let mut run = Run::new(&trainer.config, self.reward_threshold())?;
+        let start = Start {
+            observation: self.reset(Some(run.env_seed())),
+            episode_return: 0.0,
+            episode_length: 0,
+        };
+        started(&mut trainer.start_hooks, &run)?;
+        single_loop(
+            &mut run,
+            &mut trainer.hooks,
+            agent,
+            self,
+            eval_env,
+            start,
+            |_, _, _, _| Ok(()),
+        )?;
+        run.finish(agent, eval_env)
+    }
+}
+
+impl<E, A> ResumableEnvs<A> for E
+where
+    E: Snapshot<Action = usize>,
+    A: Agent<E::Observation> + Checkpoint,
+{
+    fn train_resumable<V>(
+        &mut self,
+        trainer: &mut Trainer<'_, Resumable>,
+        agent: &mut A,
+        eval_env: &mut V,
+    ) -> Result<TrainSummary, Error>
+    where
+        V: Environment<Observation = Self::Observation, Action = usize>,
+    {
+        let mut run = Run::new(&trainer.config, self.reward_threshold())?;
+        let start = match &trainer.resume_from {
+            Some(path) => {
+                let (env_state, episode_return, episode_length) =
+                    checkpoint::resume(path, trainer.config.seed, &mut run, agent)?;
+                Start {
+                    observation: self.restore(env_state)?,
+                    episode_return,
+                    episode_length,
+                }
+            }
+            None => Start {
+                observation: self.reset(Some(run.env_seed())),
+                episode_return: 0.0,
+                episode_length: 0,
+            },
+        };
+        started(&mut trainer.start_hooks, &run)?;
+        let (checkpoints, seed) = (trainer.checkpoints.clone(), trainer.config.seed);
+        single_loop(
+            &mut run,
+            &mut trainer.hooks,
+            agent,
+            self,
+            eval_env,
+            start,
+            |run, env, agent, episode| match &checkpoints {
+                Some(c) if c.due(run.summary.env_steps, 1, episode.is_final) => c.write(
+                    seed,
+                    run,
+                    &env.snapshot(),
+                    agent,
+                    (episode.episode_return, episode.episode_length),
+                ),
+                _ => Ok(()),
+            },
+        )?;
+        run.finish(agent, eval_env)
+    }
+}
+
+impl<E, A> Envs<A> for VecEnv<E>
+where
+    E: Environment<Action = usize>,
+    E::Observation: AsRef<[f32]>,
+    A: VecAgent + Agent<E::Observation>,
+{
+    type Observation = E::Observation;
+
+    fn train<V>(
+        &mut self,
+        trainer: &mut Trainer<'_, Plain>,
+        agent: &mut A,
+        eval_env: &mut V,
+    ) -> Result<TrainSummary, Error>
+    where
+        V: Environment<Observation = Self::Observation, Action = usize>,
+    {
+        let mut run = Run::new(&trainer.config, vec_threshold(self))?;
+        self.reset(Some(run.env_seed()))?;
+        started(&mut trainer.start_hooks, &run)?;
+        vec_loop(
+            &mut run,
+            &mut trainer.hooks,
+            agent,
+            self,
+            eval_env,
+            |_, _, _, _| Ok(()),
+        )?;
+        run.finish(agent, eval_env)
+    }
+}
+
+impl<E, A> ResumableEnvs<A> for VecEnv<E>
+where
+    E: Snapshot<Action = usize>,
+    E::Observation: AsRef<[f32]>,
+    A: VecAgent + Agent<E::Observation> + Checkpoint,
+{
+    fn train_resumable<V>(
+        &mut self,
+        trainer: &mut Trainer<'_, Resumable>,
+        agent: &mut A,
+        eval_env: &mut V,
+    ) -> Result<TrainSummary, Error>
+    where
+        V: Environment<Observation = Self::Observation, Action = usize>,
+    {
+        let mut run = Run::new(&trainer.config, vec_threshold(self))?;
+        match &trainer.resume_from {
+            Some(path) => {
+                let (env_state, _, _) =
+                    checkpoint::resume(path, trainer.config.seed, &mut run, agent)?;
+                self.restore(env_state)?;
+            }
+            None => {
+                self.reset(Some(run.env_seed()))?;
+            }
+        }
+        started(&mut trainer.start_hooks, &run)?;
+        let (checkpoints, seed) = (trainer.checkpoints.clone(), trainer.config.seed);
+        vec_loop(
+            &mut run,
+            &mut trainer.hooks,
+            agent,
+            self,
+            eval_env,
+            |run, envs, agent, is_final| {
+                let steps = envs.num_envs() as u64;
+                match &checkpoints {
+                    Some(c) if c.due(run.summary.env_steps, steps, is_final) => {
+                        c.write(seed, run, &envs.snapshot(), agent, (0.0, 0))
+                    }
+                    _ => Ok(()),
+                }
+            },
+        )?;
+        run.finish(agent, eval_env)
+    }
+}
