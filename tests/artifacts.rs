@@ -1,13 +1,14 @@
 //! Metrics logs, learning-curve plots and episode GIFs.
 
-use cinder_rl::agent::{Agent, Learned, Mode};
+mod common;
+
 use cinder_rl::artifacts::{
     GifRecorder, MetricsWriter, plot_learning_curve, read_metrics, record_episode,
 };
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Render};
-use cinder_rl::error::{AgentError, ArtifactError};
-use cinder_rl::memory::Transition;
+use cinder_rl::error::ArtifactError;
 use cinder_rl::train::EpisodeRecord;
+use common::Balancer;
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("cinder-artifacts-{name}-{}", std::process::id()));
@@ -93,24 +94,6 @@ fn the_learning_curve_is_a_png_with_returns_mean_and_threshold() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// Balances the pole with a fixed rule.
-struct Controller;
-
-impl Agent<[f32; 4]> for Controller {
-    fn act(&mut self, o: &[f32; 4], _: Mode) -> Result<usize, AgentError> {
-        Ok(usize::from(o[2] + 0.5 * o[3] > 0.0))
-    }
-    fn observe(&mut self, _: &Transition<[f32; 4]>) -> Result<Learned, AgentError> {
-        Ok(Learned::default())
-    }
-    fn save(&self, _: &std::path::Path) -> Result<(), AgentError> {
-        Ok(())
-    }
-    fn load(&mut self, _: &std::path::Path) -> Result<(), AgentError> {
-        Ok(())
-    }
-}
-
 #[test]
 fn a_recorded_episode_is_a_gif_of_every_state() {
     let dir = temp_dir("gif");
@@ -118,7 +101,7 @@ fn a_recorded_episode_is_a_gif_of_every_state() {
     let config = CartPoleConfig::v1().with_max_episode_steps(Some(40));
     let mut env = CartPole::new(config.clone()).unwrap();
     let mut recorder = GifRecorder::new(120, 80, 50).unwrap();
-    let episode_return = record_episode(&mut Controller, &mut env, 7, &mut recorder).unwrap();
+    let episode_return = record_episode(&mut Balancer, &mut env, 7, &mut recorder).unwrap();
     assert_eq!(episode_return, 40.0);
     assert_eq!(recorder.frames(), 41, "the first state and one per step");
     recorder.finish(&path).unwrap();

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
-use cinder_rl::agent::{Agent, Checkpoint, Learned, Mode};
+use cinder_rl::agent::Checkpoint;
 use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
 use cinder_rl::archive::Archive;
 use cinder_rl::artifacts::{
@@ -19,12 +19,11 @@ use cinder_rl::env::{
 };
 use cinder_rl::error::{AgentError, ArtifactError, Error};
 use cinder_rl::memory::ObservationStorage;
-use cinder_rl::memory::Transition;
 use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, CnnQNetworkConfig, Mlp};
 use cinder_rl::train::{
     EpisodeRecord, Resumable, StopRule, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
 };
-use common::{cartpole, cartpole_dqn, dqn_test_config};
+use common::{Balancer, cartpole, cartpole_dqn, dqn_test_config};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cinder-run-dir-{name}-{}", std::process::id()));
@@ -473,33 +472,6 @@ fn a_pixel_dqn_run_killed_while_writing_resumes_to_the_straight_run() {
         |mut trainer, agent| trainer.run(agent, &mut env(), &mut env()),
         agent,
     );
-}
-
-/// Balances CartPole by hand and learns nothing: a stand-in agent for stop-rule runs.
-struct Balancer;
-
-impl Agent<[f32; 4]> for Balancer {
-    fn act(&mut self, o: &[f32; 4], _: Mode) -> Result<usize, AgentError> {
-        Ok(usize::from(o[2] + 0.5 * o[3] > 0.0))
-    }
-    fn observe(&mut self, _: &Transition<[f32; 4]>) -> Result<Learned, AgentError> {
-        Ok(Learned::default())
-    }
-    fn save(&self, _: &Path) -> Result<(), AgentError> {
-        Ok(())
-    }
-    fn load(&mut self, _: &Path) -> Result<(), AgentError> {
-        Ok(())
-    }
-}
-
-impl Checkpoint for Balancer {
-    fn training_state(&self) -> Result<Vec<u8>, AgentError> {
-        Ok(Vec::new())
-    }
-    fn restore_training_state(&mut self, _: &[u8]) -> Result<(), AgentError> {
-        Ok(())
-    }
 }
 
 #[test]

@@ -5,17 +5,14 @@
 
 mod common;
 
-use std::path::Path;
-
 use burn::tensor::Device;
-use cinder_rl::agent::{Agent, Learned, Mode, VecAgent, VecTransitions};
+use cinder_rl::agent::{Agent, Mode, VecAgent, VecTransitions};
 use cinder_rl::agents::{ActorCritic, ActorCriticConfig};
 use cinder_rl::env::{CartPole, Environment, Space, Step, VecEnv};
-use cinder_rl::error::{AgentError, EnvError};
-use cinder_rl::memory::Transition;
+use cinder_rl::error::EnvError;
 use cinder_rl::nn::ActorCriticMlpConfig;
 use cinder_rl::train::{EpisodeRecord, StopRule, TrainConfig, TrainSummary, Trainer};
-use common::{Corridor, LENGTH, cartpole, cartpole_dqn, dqn_test_config};
+use common::{Balancer, Corridor, LENGTH, cartpole, cartpole_dqn, dqn_test_config};
 
 fn config(steps: u64) -> TrainConfig {
     TrainConfig::new(13)
@@ -133,43 +130,6 @@ impl Environment for Threshold {
     }
     fn max_episode_steps(&self) -> Option<usize> {
         self.0.max_episode_steps()
-    }
-}
-
-/// Balances CartPole by hand and learns nothing.
-struct Balancer;
-
-impl Agent<[f32; 4]> for Balancer {
-    fn act(&mut self, o: &[f32; 4], _: Mode) -> Result<usize, AgentError> {
-        Ok(usize::from(o[2] + 0.5 * o[3] > 0.0))
-    }
-    fn observe(&mut self, _: &Transition<[f32; 4]>) -> Result<Learned, AgentError> {
-        Ok(Learned::default())
-    }
-    fn save(&self, _: &Path) -> Result<(), AgentError> {
-        Ok(())
-    }
-    fn load(&mut self, _: &Path) -> Result<(), AgentError> {
-        Ok(())
-    }
-}
-
-impl VecAgent for Balancer {
-    fn act_batch(
-        &mut self,
-        o: &[f32],
-        _: Mode,
-        actions: &mut Vec<usize>,
-    ) -> Result<(), AgentError> {
-        actions.clear();
-        actions.extend(
-            o.chunks_exact(4)
-                .map(|o| usize::from(o[2] + 0.5 * o[3] > 0.0)),
-        );
-        Ok(())
-    }
-    fn observe_batch(&mut self, _: &VecTransitions<'_>) -> Result<Learned, AgentError> {
-        Ok(Learned::default())
     }
 }
 

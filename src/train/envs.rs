@@ -2,7 +2,7 @@
 //! batched call per step.
 
 use super::checkpoint;
-use super::loops::{Start, single_loop, started, vec_loop, vec_threshold};
+use super::loops::{EpisodeSoFar, Start, train_single, train_vec};
 use super::run::Run;
 use super::{Plain, Resumable, TrainSummary, Trainer};
 use crate::agent::{Agent, Checkpoint, VecAgent};
@@ -69,23 +69,8 @@ where
     where
         V: Environment<Observation = Self::Observation, Action = usize>,
     {
-        let mut run = Run::new(&trainer.config, self.reward_threshold())?;
-        let start = Start {
-            observation: self.reset(Some(run.env_seed())),
-            episode_return: 0.0,
-            episode_length: 0,
-        };
-        started(&mut trainer.start_hooks, &run)?;
-        single_loop(
-            &mut run,
-            &mut trainer.hooks,
-            agent,
-            self,
-            eval_env,
-            start,
-            |_, _, _, _| Ok(()),
-        )?;
-        run.finish(agent, eval_env)
+        let fresh = |_: &mut Run<'_>, _: &mut E, _: &mut A| Ok(None);
+        train_single(trainer, agent, self, eval_env, fresh, |_, _, _, _| Ok(()))
     }
 }
 
@@ -103,33 +88,22 @@ where
     where
         V: Environment<Observation = Self::Observation, Action = usize>,
     {
-        let mut run = Run::new(&trainer.config, self.reward_threshold())?;
-        let start = match &trainer.resume_from {
+        let (resume_from, seed) = (trainer.resume_from.clone(), trainer.config.seed);
+        let checkpoints = trainer.checkpoints.clone();
+        let restore = |run: &mut Run<'_>, env: &mut E, agent: &mut A| match &resume_from {
             Some(path) => {
                 let (env_state, episode_return, episode_length) =
-                    checkpoint::resume(path, trainer.config.seed, &mut run, agent)?;
-                Start {
-                    observation: self.restore(env_state)?,
+                    checkpoint::resume(path, seed, run, agent)?;
+                Ok(Some(Start {
+                    observation: env.restore(env_state)?,
                     episode_return,
                     episode_length,
-                }
+                }))
             }
-            None => Start {
-                observation: self.reset(Some(run.env_seed())),
-                episode_return: 0.0,
-                episode_length: 0,
-            },
+            None => Ok(None),
         };
-        started(&mut trainer.start_hooks, &run)?;
-        let (checkpoints, seed) = (trainer.checkpoints.clone(), trainer.config.seed);
-        single_loop(
-            &mut run,
-            &mut trainer.hooks,
-            agent,
-            self,
-            eval_env,
-            start,
-            |run, env, agent, episode| match &checkpoints {
+        let checkpoint =
+            |run: &Run<'_>, env: &E, agent: &A, episode: EpisodeSoFar| match &checkpoints {
                 Some(c) if c.due(run.summary.env_steps, 1, episode.is_final) => c.write(
                     seed,
                     run,
@@ -138,9 +112,8 @@ where
                     (episode.episode_return, episode.episode_length),
                 ),
                 _ => Ok(()),
-            },
-        )?;
-        run.finish(agent, eval_env)
+            };
+        train_single(trainer, agent, self, eval_env, restore, checkpoint)
     }
 }
 
@@ -161,18 +134,8 @@ where
     where
         V: Environment<Observation = Self::Observation, Action = usize>,
     {
-        let mut run = Run::new(&trainer.config, vec_threshold(self))?;
-        self.reset(Some(run.env_seed()))?;
-        started(&mut trainer.start_hooks, &run)?;
-        vec_loop(
-            &mut run,
-            &mut trainer.hooks,
-            agent,
-            self,
-            eval_env,
-            |_, _, _, _| Ok(()),
-        )?;
-        run.finish(agent, eval_env)
+        let fresh = |_: &mut Run<'_>, _: &mut VecEnv<E>, _: &mut A| Ok(false);
+        train_vec(trainer, agent, self, eval_env, fresh, |_, _, _, _| Ok(()))
     }
 }
 
@@ -191,35 +154,25 @@ where
     where
         V: Environment<Observation = Self::Observation, Action = usize>,
     {
-        let mut run = Run::new(&trainer.config, vec_threshold(self))?;
-        match &trainer.resume_from {
+        let (resume_from, seed) = (trainer.resume_from.clone(), trainer.config.seed);
+        let checkpoints = trainer.checkpoints.clone();
+        let restore = |run: &mut Run<'_>, envs: &mut VecEnv<E>, agent: &mut A| match &resume_from {
             Some(path) => {
-                let (env_state, _, _) =
-                    checkpoint::resume(path, trainer.config.seed, &mut run, agent)?;
-                self.restore(env_state)?;
+                let (env_state, _, _) = checkpoint::resume(path, seed, run, agent)?;
+                envs.restore(env_state)?;
+                Ok(true)
             }
-            None => {
-                self.reset(Some(run.env_seed()))?;
-            }
-        }
-        started(&mut trainer.start_hooks, &run)?;
-        let (checkpoints, seed) = (trainer.checkpoints.clone(), trainer.config.seed);
-        vec_loop(
-            &mut run,
-            &mut trainer.hooks,
-            agent,
-            self,
-            eval_env,
-            |run, envs, agent, is_final| {
-                let steps = envs.num_envs() as u64;
-                match &checkpoints {
-                    Some(c) if c.due(run.summary.env_steps, steps, is_final) => {
-                        c.write(seed, run, &envs.snapshot(), agent, (0.0, 0))
-                    }
-                    _ => Ok(()),
+            None => Ok(false),
+        };
+        let checkpoint = |run: &Run<'_>, envs: &VecEnv<E>, agent: &A, is_final: bool| {
+            let steps = envs.num_envs() as u64;
+            match &checkpoints {
+                Some(c) if c.due(run.summary.env_steps, steps, is_final) => {
+                    c.write(seed, run, &envs.snapshot(), agent, (0.0, 0))
                 }
-            },
-        )?;
-        run.finish(agent, eval_env)
+                _ => Ok(()),
+            }
+        };
+        train_vec(trainer, agent, self, eval_env, restore, checkpoint)
     }
 }

@@ -1,6 +1,7 @@
 //! The loops themselves: one environment, or N copies stepped together.
 
 use super::run::{EpisodeHook, Run, StartHook, UpdateStats};
+use super::{TrainSummary, Trainer};
 use crate::agent::{Agent, Mode, VecAgent, VecTransitions};
 use crate::env::{Environment, VecEnv};
 use crate::error::Error;
@@ -15,7 +16,7 @@ pub(super) struct Start<O> {
 
 /// The reward threshold of a vectorized environment's copies: the stop rule judges training
 /// episodes, so it takes the training environment's threshold, with one copy or N.
-pub(super) fn vec_threshold<E: Environment>(envs: &VecEnv<E>) -> Option<f64>
+fn vec_threshold<E: Environment>(envs: &VecEnv<E>) -> Option<f64>
 where
     E::Observation: AsRef<[f32]>,
     E::Action: Clone,
@@ -24,7 +25,7 @@ where
 }
 
 /// Runs the start hooks with the run's counters.
-pub(super) fn started(hooks: &mut [StartHook<'_>], run: &Run<'_>) -> Result<(), Error> {
+fn started(hooks: &mut [StartHook<'_>], run: &Run<'_>) -> Result<(), Error> {
     hooks.iter_mut().try_for_each(|hook| hook(&run.summary))
 }
 
@@ -37,7 +38,7 @@ pub(super) struct EpisodeSoFar {
 
 /// Act, step, observe, until the budget is spent or the stop rule is met; `after_step` runs
 /// after every step (with `is_final` after the last).
-pub(super) fn single_loop<E, V, A>(
+fn single_loop<E, V, A>(
     run: &mut Run<'_>,
     hooks: &mut [EpisodeHook<'_>],
     agent: &mut A,
@@ -99,7 +100,7 @@ where
 }
 
 /// The N-copy loop; `after_step` runs after every step (with `true` after the last).
-pub(super) fn vec_loop<E, V, A>(
+fn vec_loop<E, V, A>(
     run: &mut Run<'_>,
     hooks: &mut [EpisodeHook<'_>],
     agent: &mut A,
@@ -154,4 +155,73 @@ where
         }
     }
     Ok(())
+}
+
+/// Trains on one environment: a fresh run, or the one `restore` brings back (`None`: start
+/// afresh), then [`single_loop`] with `after_step`, then the final evaluation.
+pub(super) fn train_single<K, E, V, A>(
+    trainer: &mut Trainer<'_, K>,
+    agent: &mut A,
+    env: &mut E,
+    eval_env: &mut V,
+    restore: impl FnOnce(&mut Run<'_>, &mut E, &mut A) -> Result<Option<Start<E::Observation>>, Error>,
+    after_step: impl FnMut(&Run<'_>, &E, &A, EpisodeSoFar) -> Result<(), Error>,
+) -> Result<TrainSummary, Error>
+where
+    E: Environment<Action = usize>,
+    V: Environment<Observation = E::Observation, Action = usize>,
+    A: Agent<E::Observation>,
+{
+    let mut run = Run::new(&trainer.config, env.reward_threshold())?;
+    let start = match restore(&mut run, env, agent)? {
+        Some(start) => start,
+        None => Start {
+            observation: env.reset(Some(run.env_seed())),
+            episode_return: 0.0,
+            episode_length: 0,
+        },
+    };
+    started(&mut trainer.start_hooks, &run)?;
+    single_loop(
+        &mut run,
+        &mut trainer.hooks,
+        agent,
+        env,
+        eval_env,
+        start,
+        after_step,
+    )?;
+    run.finish(agent, eval_env)
+}
+
+/// Trains on N copies: a fresh run, or the one `restore` brings back (returning `false`:
+/// start afresh), then [`vec_loop`] with `after_step`, then the final evaluation.
+pub(super) fn train_vec<K, E, V, A>(
+    trainer: &mut Trainer<'_, K>,
+    agent: &mut A,
+    envs: &mut VecEnv<E>,
+    eval_env: &mut V,
+    restore: impl FnOnce(&mut Run<'_>, &mut VecEnv<E>, &mut A) -> Result<bool, Error>,
+    after_step: impl FnMut(&Run<'_>, &VecEnv<E>, &A, bool) -> Result<(), Error>,
+) -> Result<TrainSummary, Error>
+where
+    E: Environment<Action = usize>,
+    E::Observation: AsRef<[f32]>,
+    V: Environment<Observation = E::Observation, Action = usize>,
+    A: VecAgent + Agent<E::Observation>,
+{
+    let mut run = Run::new(&trainer.config, vec_threshold(envs))?;
+    if !restore(&mut run, envs, agent)? {
+        envs.reset(Some(run.env_seed()))?;
+    }
+    started(&mut trainer.start_hooks, &run)?;
+    vec_loop(
+        &mut run,
+        &mut trainer.hooks,
+        agent,
+        envs,
+        eval_env,
+        after_step,
+    )?;
+    run.finish(agent, eval_env)
 }

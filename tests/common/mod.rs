@@ -163,3 +163,62 @@ pub fn cartpole_dqn(
         .unwrap();
     cinder_rl::agents::Dqn::new(config, network, 4, 2, &device).unwrap()
 }
+
+/// Balances CartPole by hand (push towards the side the pole falls to) and learns nothing: a
+/// stand-in agent for tests of the training loop, on one environment or N copies, with
+/// checkpoints (its state is empty).
+pub struct Balancer;
+
+fn balance(o: &[f32]) -> usize {
+    usize::from(o[2] + 0.5 * o[3] > 0.0)
+}
+
+impl cinder_rl::agent::Agent<[f32; 4]> for Balancer {
+    fn act(
+        &mut self,
+        o: &[f32; 4],
+        _: cinder_rl::agent::Mode,
+    ) -> Result<usize, cinder_rl::error::AgentError> {
+        Ok(balance(o))
+    }
+    fn observe(
+        &mut self,
+        _: &cinder_rl::memory::Transition<[f32; 4]>,
+    ) -> Result<cinder_rl::agent::Learned, cinder_rl::error::AgentError> {
+        Ok(cinder_rl::agent::Learned::default())
+    }
+    fn save(&self, _: &std::path::Path) -> Result<(), cinder_rl::error::AgentError> {
+        Ok(())
+    }
+    fn load(&mut self, _: &std::path::Path) -> Result<(), cinder_rl::error::AgentError> {
+        Ok(())
+    }
+}
+
+impl cinder_rl::agent::VecAgent for Balancer {
+    fn act_batch(
+        &mut self,
+        observations: &[f32],
+        _: cinder_rl::agent::Mode,
+        actions: &mut Vec<usize>,
+    ) -> Result<(), cinder_rl::error::AgentError> {
+        actions.clear();
+        actions.extend(observations.chunks_exact(4).map(balance));
+        Ok(())
+    }
+    fn observe_batch(
+        &mut self,
+        _: &cinder_rl::agent::VecTransitions<'_>,
+    ) -> Result<cinder_rl::agent::Learned, cinder_rl::error::AgentError> {
+        Ok(cinder_rl::agent::Learned::default())
+    }
+}
+
+impl cinder_rl::agent::Checkpoint for Balancer {
+    fn training_state(&self) -> Result<Vec<u8>, cinder_rl::error::AgentError> {
+        Ok(Vec::new())
+    }
+    fn restore_training_state(&mut self, _: &[u8]) -> Result<(), cinder_rl::error::AgentError> {
+        Ok(())
+    }
+}
