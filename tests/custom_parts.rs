@@ -8,7 +8,7 @@ use cinder_rl::agent::{Agent, Checkpoint, Mode};
 use cinder_rl::agents::Dqn;
 use cinder_rl::error::MemoryError;
 use cinder_rl::memory::{Batch, ReplayMemory, Transition, UniformReplay};
-use cinder_rl::nn::MlpConfig;
+use cinder_rl::nn::{Mlp, MlpConfig};
 use cinder_rl::policy::Schedule;
 use cinder_rl::rand::{Rng, RngExt};
 use cinder_rl::train::{StopRule, TrainConfig, Trainer};
@@ -96,7 +96,7 @@ impl Schedule for StepDown {
     }
 }
 
-fn network() -> cinder_rl::nn::Mlp {
+fn network() -> Mlp {
     MlpConfig::new(LENGTH, 3)
         .with_hidden(vec![32])
         .init(&Device::flex(), 1)
@@ -219,4 +219,109 @@ fn plugged_parts_are_checked_and_a_savable_memory_checkpoints() {
             .restore_training_state(&trained.training_state().unwrap())
             .is_err()
     );
+}
+
+/// The crate's uniform memory, with per-sample weights and discounts of its own and a record
+/// of the TD errors it is given: the shape of a prioritized or n-step memory.
+struct Weighted {
+    inner: UniformReplay,
+    weight: f32,
+    discount: Option<f32>,
+    td_errors: Vec<(Vec<usize>, Vec<f32>)>,
+}
+
+impl ReplayMemory for Weighted {
+    fn push<O: AsRef<[f32]>>(&mut self, t: &Transition<O>) -> Result<(), MemoryError> {
+        self.inner.push(t)
+    }
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+    fn capacity(&self) -> usize {
+        self.inner.capacity()
+    }
+    fn obs_dim(&self) -> usize {
+        self.inner.obs_dim()
+    }
+    fn sample_into<G: Rng + ?Sized>(
+        &self,
+        batch_size: usize,
+        rng: &mut G,
+        batch: &mut Batch,
+    ) -> Result<(), MemoryError> {
+        self.inner.sample_into(batch_size, rng, batch)?;
+        batch.weights = vec![self.weight; batch_size];
+        if let Some(discount) = self.discount {
+            batch.discounts = vec![discount; batch_size];
+        }
+        Ok(())
+    }
+    fn wants_td_errors(&self) -> bool {
+        true
+    }
+    fn update_priorities(&mut self, indices: &[usize], td: &[f32]) -> Result<(), MemoryError> {
+        self.td_errors.push((indices.to_vec(), td.to_vec()));
+        Ok(())
+    }
+}
+
+/// The first losses of DQN on the corridor with `memory`, and the agent afterwards.
+fn losses_with<R: ReplayMemory>(memory: R, gamma: f64) -> (Vec<f32>, Dqn<Mlp, R, StepDown>) {
+    let config = dqn_test_config().with_gamma(gamma).with_seed(9);
+    let mut agent =
+        Dqn::with_parts(config, network(), memory, StepDown, 3, &Device::flex()).unwrap();
+    let mut env = Corridor::new();
+    let mut observation = cinder_rl::env::Environment::reset(&mut env, Some(3));
+    let mut losses = Vec::new();
+    while losses.len() < 20 {
+        let action = agent.act(&observation, Mode::Explore).unwrap();
+        let step = cinder_rl::env::Environment::step(&mut env, action).unwrap();
+        let transition = Transition::from_step(observation, action, step);
+        if let Some(loss) = agent.observe(&transition).unwrap().loss {
+            losses.push(loss);
+        }
+        observation = if transition.done() {
+            cinder_rl::env::Environment::reset(&mut env, None)
+        } else {
+            transition.next_observation
+        };
+    }
+    (losses, agent)
+}
+
+#[test]
+fn per_sample_weights_discounts_and_td_errors_reach_the_update() {
+    let uniform = || UniformReplay::new(1_000, LENGTH).unwrap();
+    let weighted = |weight, discount| Weighted {
+        inner: uniform(),
+        weight,
+        discount,
+        td_errors: Vec::new(),
+    };
+    let (plain, _) = losses_with(uniform(), 0.9);
+    // Weights of 1 and discounts of gamma give the plain losses.
+    let (same, agent) = losses_with(weighted(1.0, Some(0.9)), 0.9);
+    let memory = agent.memory();
+    for (a, b) in plain.iter().zip(&same) {
+        assert!((a - b).abs() <= 1e-6 * a.abs().max(1.0), "{a} against {b}");
+    }
+    // One batch of TD errors per update, one error per sample, where the samples came from.
+    assert_eq!(memory.td_errors.len(), 20);
+    for (indices, errors) in &memory.td_errors {
+        assert_eq!((indices.len(), errors.len()), (32, 32));
+        assert!(errors.iter().all(|e| e.is_finite() && *e >= 0.0));
+    }
+    // Weights of 0.5 halve the loss of the first update (same network, same batch).
+    let (halved, _) = losses_with(weighted(0.5, None), 0.9);
+    assert!(
+        (halved[0] - plain[0] / 2.0).abs() <= 1e-6,
+        "{} against {}",
+        halved[0],
+        plain[0]
+    );
+    // Per-sample discounts of 0 are the agent's gamma of 0.
+    let (no_future, _) = losses_with(weighted(1.0, Some(0.0)), 0.9);
+    let (gamma_zero, _) = losses_with(uniform(), 0.0);
+    assert!((no_future[0] - gamma_zero[0]).abs() <= 1e-6 * gamma_zero[0].max(1.0));
+    assert_ne!(no_future[0], plain[0]);
 }

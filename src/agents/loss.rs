@@ -27,4 +27,21 @@ impl ValueLoss {
             ValueLoss::Mse => MseLoss::new().forward(prediction, target, Reduction::Mean),
         }
     }
+
+    /// The mean over samples of `weights * L(prediction, target)` (`[batch, 1]` each): the
+    /// importance-weighted loss of prioritized replay.
+    pub fn weighted_mean(
+        self,
+        prediction: Tensor<2>,
+        target: Tensor<2>,
+        weights: Tensor<2>,
+    ) -> Tensor<1> {
+        let per_sample = match self {
+            ValueLoss::Huber => HuberLossConfig::new(1.0)
+                .init()
+                .forward_no_reduction(prediction, target),
+            ValueLoss::Mse => MseLoss::new().forward_no_reduction(prediction, target),
+        };
+        (per_sample * weights).mean()
+    }
 }

@@ -24,6 +24,12 @@ pub struct Batch {
     pub truncated: Vec<f32>,
     /// `[batch_size]`: the storage slots the transitions came from.
     pub indices: Vec<usize>,
+    /// `[batch_size]`, or empty: each sample's weight in the loss (importance weights of
+    /// prioritized replay). Empty: every sample weighs the same (the plain mean).
+    pub weights: Vec<f32>,
+    /// `[batch_size]`, or empty: the discount of each sample's bootstrap (`gamma^n` for an
+    /// n-step return). Empty: the agent's `gamma`.
+    pub discounts: Vec<f32>,
 }
 
 impl Batch {
@@ -90,5 +96,7 @@ impl Batch {
         self.terminated.clear();
         self.truncated.clear();
         self.indices.clear();
+        self.weights.clear();
+        self.discounts.clear();
     }
 }

@@ -52,6 +52,24 @@ pub trait ReplayMemory {
         batch: &mut Batch,
     ) -> Result<(), MemoryError>;
 
+    /// Whether the memory wants the TD errors of the samples it serves, through
+    /// [`update_priorities`](Self::update_priorities) (prioritized replay does); `false` by
+    /// default, which spares the agent computing them.
+    fn wants_td_errors(&self) -> bool {
+        false
+    }
+
+    /// Takes the absolute TD errors `|y - Q(s, a)|` of the last batch's samples, in the order
+    /// of its `indices` (the slots `sample_into` wrote there). Does nothing by default.
+    fn update_priorities(
+        &mut self,
+        indices: &[usize],
+        td_errors: &[f32],
+    ) -> Result<(), MemoryError> {
+        let _ = (indices, td_errors);
+        Ok(())
+    }
+
     /// Draws `batch_size` transitions with `rng` into a new [`Batch`].
     fn sample<R: Rng + ?Sized>(
         &self,

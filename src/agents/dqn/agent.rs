@@ -207,23 +207,38 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         Ok(loss)
     }
 
-    /// One gradient update on a fresh batch; Polyak-averages the target when configured.
+    /// One gradient update on a fresh batch; Polyak-averages the target when configured, and
+    /// hands the samples' TD errors to a memory that wants them.
     fn gradient_step(&mut self) -> Result<f32, AgentError> {
         let mut batch = std::mem::take(&mut self.batch);
+        let mut td_errors = self.memory.wants_td_errors().then(Vec::new);
         let sampled =
             self.memory
                 .sample_into(self.config.batch_size, &mut self.sample_rng, &mut batch);
         // The memory stores rewards scaled already.
         let loss = sampled
             .map_err(AgentError::from)
-            .and_then(|()| self.update_on(&batch, 1.0));
+            .and_then(|()| self.update_on(&batch, 1.0, td_errors.as_mut()))
+            .and_then(|loss| match &td_errors {
+                Some(errors) => self
+                    .memory
+                    .update_priorities(&batch.indices, errors)
+                    .map(|()| loss)
+                    .map_err(AgentError::from),
+                None => Ok(loss),
+            });
         self.batch = batch;
         loss
     }
 
     /// One gradient update on `batch`, its rewards multiplied by `reward_scale`;
     /// Polyak-averages the target when configured.
-    fn update_on(&mut self, batch: &Batch, reward_scale: f32) -> Result<f32, AgentError> {
+    fn update_on(
+        &mut self,
+        batch: &Batch,
+        reward_scale: f32,
+        td_errors: Option<&mut Vec<f32>>,
+    ) -> Result<f32, AgentError> {
         let online = self.online.clone();
         let learning_rate = self.config.learning_rate_at(self.env_steps);
         let (online, loss) = dqn_update(
@@ -235,6 +250,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             &self.config,
             learning_rate,
             &self.inner,
+            td_errors,
         )?;
         self.online = online;
         self.updates += 1;
@@ -270,7 +286,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     /// range is an error, and the agent is left as it was.
     pub fn learn_batch(&mut self, batch: &Batch) -> Result<f32, AgentError> {
         self.check_batch(batch)?;
-        let loss = self.update_on(batch, self.config.reward_scale as f32)?;
+        let loss = self.update_on(batch, self.config.reward_scale as f32, None)?;
         self.refresh_acting_network();
         Ok(loss)
     }

@@ -17,16 +17,29 @@ struct BatchTensors {
     rewards: Tensor<2>,
     next_observations: Tensor<2>,
     terminated: Tensor<2>,
+    /// Per-sample loss weights, when the batch has them.
+    weights: Option<Tensor<2>>,
+    /// Per-sample discounts, when the batch has them.
+    discounts: Option<Tensor<2>>,
 }
 
 impl BatchTensors {
-    /// The batch's fields as tensors, rewards multiplied by `reward_scale`.
-    fn new(batch: &Batch, reward_scale: f32, device: &Device) -> Self {
+    /// The batch's fields as tensors, rewards multiplied by `reward_scale`. Weights or
+    /// discounts that are neither empty nor one per sample are an error.
+    fn new(batch: &Batch, reward_scale: f32, device: &Device) -> Result<Self, AgentError> {
         let (n, d) = (batch.batch_size, batch.obs_dim);
         let floats = |values: &[f32], shape: [usize; 2]| {
             Tensor::from_data(TensorData::new(values.to_vec(), shape), device)
         };
-        Self {
+        let optional = |name: &'static str, values: &[f32]| match values.len() {
+            0 => Ok(None),
+            len if len == n => Ok(Some(floats(values, [n, 1]))),
+            len => Err(AgentError::InvalidConfig {
+                field: name,
+                reason: format!("{len} values for a batch of {n}"),
+            }),
+        };
+        Ok(Self {
             observations: floats(&batch.observations, [n, d]),
             actions: Tensor::from_data(TensorData::new(batch.actions.clone(), [n, 1]), device),
             rewards: Tensor::from_data(
@@ -38,7 +51,9 @@ impl BatchTensors {
             ),
             next_observations: floats(&batch.next_observations, [n, d]),
             terminated: floats(&batch.terminated, [n, 1]),
-        }
+            weights: optional("batch.weights", &batch.weights)?,
+            discounts: optional("batch.discounts", &batch.discounts)?,
+        })
     }
 }
 
@@ -50,6 +65,10 @@ impl BatchTensors {
 ///     a* = argmax_a Q_online(s', a)   (double DQN)
 /// loss = mean(L(Q_online(s, a), y))  (Huber or MSE)
 /// ```
+///
+/// A batch with per-sample discounts (n-step returns) uses them in place of `gamma`; one with
+/// weights (prioritized replay) takes `mean(w * L)`. When `td_errors` is given it receives
+/// `|y - Q_online(s, a)|` for every sample, for the memory's priorities.
 ///
 /// Truncated transitions bootstrap like any non-terminal one: only `terminated` zeroes the
 /// future. The target network is a plain-device copy, so `y` carries no gradient.
@@ -68,6 +87,7 @@ pub(super) fn dqn_update<M: QNetwork>(
     config: &DqnConfig,
     learning_rate: f64,
     device: &Device,
+    td_errors: Option<&mut Vec<f32>>,
 ) -> Result<(M, f32), AgentError> {
     let BatchTensors {
         observations: s,
@@ -75,7 +95,9 @@ pub(super) fn dqn_update<M: QNetwork>(
         rewards: r,
         next_observations: s_next,
         terminated,
-    } = BatchTensors::new(batch, reward_scale, device);
+        weights,
+        discounts,
+    } = BatchTensors::new(batch, reward_scale, device)?;
 
     // The TD target, from the target network.
     let next_q = target.forward(s_next.clone());
@@ -86,11 +108,26 @@ pub(super) fn dqn_update<M: QNetwork>(
         next_q.max_dim(1)
     };
     let not_terminated = terminated.neg().add_scalar(1.0);
-    let y = r + not_terminated * next_value * config.gamma;
+    let y = match discounts {
+        None => r + not_terminated * next_value * config.gamma,
+        Some(discounts) => r + not_terminated * next_value * discounts,
+    };
 
     // The online network's value of the actions taken, and the loss between the two.
     let q_taken = online.forward(s).gather(1, a);
-    let loss = config.loss.mean(q_taken, y);
+    if let Some(td_errors) = td_errors {
+        let errors = (y.clone() - q_taken.clone().detach()).abs().into_data();
+        *td_errors = errors
+            .try_into_vec::<f32>()
+            .map_err(|e| AgentError::InvalidConfig {
+                field: "network",
+                reason: format!("unreadable TD errors: {e:?}"),
+            })?;
+    }
+    let loss = match weights {
+        None => config.loss.mean(q_taken, y),
+        Some(weights) => config.loss.weighted_mean(q_taken, y, weights),
+    };
 
     // Backpropagate, clip, step.
     apply_gradients(online, loss, optimizer, config.max_grad_norm, learning_rate)
