@@ -136,16 +136,32 @@ fn two_processes_never_run_in_one_directory() {
     let run = RunDir::create(&dir, identity(16)).unwrap();
     train_dqn(&run, 16, 400).unwrap();
     // A second open of the directory is refused while the first holds it (the lock is the
-    // operating system's, per open file, so this holds across processes too).
+    // operating system's, per open file, so this holds across processes too): a resume, or a
+    // replacement, as locked; a fresh run because the directory holds a run.
     for attempt in [
-        RunDir::create(&dir, identity(16)),
         RunDir::resume(&dir, &identity(16)),
+        RunDir::replace(&dir, identity(16)),
     ] {
         assert!(
             matches!(attempt, Err(Error::Artifact(ArtifactError::Locked { .. }))),
             "{attempt:?}"
         );
     }
+    let fresh = RunDir::create(&dir, identity(16));
+    assert!(
+        matches!(fresh, Err(Error::Artifact(ArtifactError::RunExists { .. }))),
+        "{fresh:?}"
+    );
+    // A directory that holds no run yet but is locked is refused as locked.
+    let empty = dir.with_file_name("empty");
+    let holder = RunDir::create(&empty, identity(16)).unwrap();
+    std::fs::remove_file(empty.join("run.json")).unwrap();
+    let locked = RunDir::create(&empty, identity(16));
+    assert!(
+        matches!(locked, Err(Error::Artifact(ArtifactError::Locked { .. }))),
+        "{locked:?}"
+    );
+    drop(holder);
     // The lock goes with its holder (as it does when a process is killed).
     drop(run);
     let resumed = RunDir::resume(&dir, &identity(16)).unwrap();
@@ -267,8 +283,9 @@ fn a_failed_resume_leaves_every_byte_as_it_was() {
             16,
         ),
         (
-            "run.json of an earlier version",
+            "run.json of an earlier version, without a lock file",
             Box::new(|d| {
+                std::fs::remove_file(d.join(".lock")).unwrap();
                 std::fs::write(
                     d.join(IDENTITY_FILE),
                     br#"{"seed":11,"preset":"test","hidden":[16]}"#,

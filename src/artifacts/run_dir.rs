@@ -104,6 +104,11 @@ impl RunDir {
     /// [`ArtifactError::RunExists`]; one in use by another process [`ArtifactError::Locked`].
     pub fn create(path: impl Into<PathBuf>, identity: RunIdentity) -> Result<Self, Error> {
         let path = checked_path(path.into())?;
+        // Checked before the lock too, so that a run of an earlier layout (no lock file) is
+        // refused without gaining one; and again under the lock.
+        if holds_run(&path) {
+            return Err(ArtifactError::RunExists { path }.into());
+        }
         let lock = lock(&path, true)?;
         if holds_run(&path) {
             return Err(ArtifactError::RunExists { path }.into());
@@ -171,12 +176,24 @@ impl RunDir {
         if !path.join(IDENTITY_FILE).is_file() {
             return Err(not_resumable(format!("no {IDENTITY_FILE}: it holds no run")).into());
         }
+        // The identity is checked before the lock is taken (a directory of an earlier layout,
+        // which has no lock file, gets none), and again under the lock, in case another
+        // process replaced the run in between.
+        let check_identity = |path: &PathBuf| -> Result<RunIdentity, Error> {
+            let saved = Self::read_identity(path)?;
+            let differences = saved.differences(identity);
+            if !differences.is_empty() {
+                return Err(ArtifactError::Mismatch {
+                    path: path.clone(),
+                    differences,
+                }
+                .into());
+            }
+            Ok(saved)
+        };
+        check_identity(&path)?;
         let lock = lock(&path, false)?;
-        let saved = Self::read_identity(&path)?;
-        let differences = saved.differences(identity);
-        if !differences.is_empty() {
-            return Err(ArtifactError::Mismatch { path, differences }.into());
-        }
+        let saved = check_identity(&path)?;
         let checkpoint = path.join(CHECKPOINT_FILE);
         if !checkpoint.is_file() {
             return Err(not_resumable(format!("no {CHECKPOINT_FILE} to continue from")).into());
