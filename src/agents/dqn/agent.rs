@@ -17,7 +17,9 @@ use crate::policy::{ActionValues, AnySchedule, EpsilonGreedy, Greedy, Policy, Sc
 use crate::rng::{SeededRng, derive_seed, seeded};
 
 /// Deep Q-learning (Mnih et al. 2015) with a replay memory, a target network and, optionally,
-/// double Q-learning, over any [`QNetwork`].
+/// double Q-learning, over any [`QNetwork`] `M`, any [`ReplayMemory`] `R` (the uniform ring
+/// buffer by default) and any exploration [`Schedule`] `S` (see [`with_parts`](Dqn::with_parts)).
+/// It trains on one environment or, as a [`VecAgent`](crate::agent::VecAgent), on N copies.
 ///
 /// Acting uses a non-autodiff copy of the online network, refreshed after each round of
 /// updates; the target network is a separate plain-device copy, updated only on its schedule
