@@ -204,6 +204,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 mean_loss,
                 updates: agent.updates(),
                 wall_s: start.elapsed().as_secs_f64(),
+                metrics: Vec::new(),
             };
             metrics.write(&record)?;
             records.push(record);

@@ -20,8 +20,32 @@ pub enum Mode {
     Exploit,
 }
 
+/// Named values an agent reports beside its loss (a clip fraction, an entropy coefficient,
+/// a TD-error mean...): a new metric is one [`push`](Self::push) where the algorithm computes
+/// it, and the training loop's metrics log, progress line and summary pick it up (as the mean
+/// over the reports since the last episode ended).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metrics(Vec<(&'static str, f64)>);
+
+impl Metrics {
+    /// Reports `value` under `name` (a name without `,`, `;` or `=`, as it appears in logs).
+    pub fn push(&mut self, name: &'static str, value: f64) {
+        self.0.push((name, value));
+    }
+
+    /// The reports, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// Whether nothing is reported.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// What an agent learned while observing one transition.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Learned {
     /// Gradient updates performed (0 when the transition was only stored).
     pub updates: u32,
@@ -31,6 +55,8 @@ pub struct Learned {
     pub epsilon: Option<f64>,
     /// The policy's mean entropy over the update, for agents that have one.
     pub entropy: Option<f32>,
+    /// Any further values the agent reports.
+    pub metrics: Metrics,
 }
 
 /// A learning agent over observations `O` and discrete actions `0..n`.

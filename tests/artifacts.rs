@@ -3,7 +3,7 @@
 mod common;
 
 use cinder_rl::artifacts::{
-    GifRecorder, MetricsWriter, plot_learning_curve, read_metrics, record_episode,
+    GifRecorder, METRICS_HEADER, MetricsWriter, plot_learning_curve, read_metrics, record_episode,
 };
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Render};
 use cinder_rl::error::ArtifactError;
@@ -27,6 +27,12 @@ fn record(episode: u64, episode_return: f64) -> EpisodeRecord {
         mean_loss: Some(0.5),
         updates: episode,
         wall_s: episode as f64 * 0.01,
+        // Some episodes carry further metrics.
+        metrics: match episode % 3 {
+            0 => vec![("clip_fraction".into(), 0.125), ("kl".into(), 1e-3)],
+            1 => vec![("alpha".into(), -2.5)],
+            _ => Vec::new(),
+        },
     }
 }
 
@@ -132,5 +138,42 @@ fn a_recorded_episode_is_a_gif_of_every_state() {
     let mut small = GifRecorder::new(60, 40, 50).unwrap();
     assert!(matches!(small.push(&expected), Err(ArtifactError::Gif(_))));
     assert!(GifRecorder::new(0, 10, 50).is_err());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn metrics_logs_of_the_earlier_layout_are_read_and_upgraded_on_resume() {
+    let dir = temp_dir("old-metrics");
+    let path = dir.join("metrics.csv");
+    let old = "episode,env_steps,return,length,epsilon,entropy,mean_loss,updates,wall_s\n\
+               1,10,10,10,0.5,,0.25,3,0.01\n\
+               2,20,12,10,0.4,,,3,0.02\n";
+    std::fs::write(&path, old).unwrap();
+    let records = read_metrics(&path).unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(
+        (records[1].episode_return, records[1].mean_loss),
+        (12.0, None)
+    );
+    assert!(records.iter().all(|r| r.metrics.is_empty()));
+    // Resuming rewrites it in the current layout, keeping the rows up to the checkpoint.
+    let mut writer = MetricsWriter::resume(&path, 1).unwrap();
+    let mut next = record(2, 3.0);
+    next.metrics = vec![("a,b;c=d\n".into(), 0.5)];
+    writer.write(&next).unwrap();
+    drop(writer);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with(METRICS_HEADER));
+    let records = read_metrics(&path).unwrap();
+    assert_eq!(records.len(), 2);
+    // A name with the log's separators is written with `_` in their place.
+    assert_eq!(records[1].metrics, [("a_b_c_d_".to_string(), 0.5)]);
+    // A damaged metrics field is an error, not a panic.
+    std::fs::write(
+        &path,
+        format!("{METRICS_HEADER}\n1,10,10,10,,,,3,0.01,kl\n"),
+    )
+    .unwrap();
+    assert!(read_metrics(&path).is_err());
     std::fs::remove_dir_all(dir).unwrap();
 }

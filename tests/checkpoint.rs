@@ -97,7 +97,7 @@ fn recorded(
     });
     let mut trainer = Trainer::new(config)
         .on_episode(|r| {
-            records.push(*r);
+            records.push(r.clone());
             Ok(())
         })
         .with_checkpoints(checkpoints);

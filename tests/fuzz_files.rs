@@ -92,7 +92,7 @@ impl Corpus {
         Trainer::new(run_config(300))
             .with_checkpoints(checkpoint("dqn.cinder"))
             .on_episode(|r| {
-                records.push(*r);
+                records.push(r.clone());
                 Ok(())
             })
             .run(&mut dqn_agent, &mut cartpole(), &mut cartpole())

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use cinder_rl::agent::{Agent, Learned, Mode};
+use cinder_rl::agent::{Agent, Learned, Metrics, Mode};
 use cinder_rl::error::AgentError;
 use cinder_rl::memory::Transition;
 use cinder_rl::train::{EpisodeRecord, StopRule, TrainConfig, TrainSummary, Trainer};
@@ -28,11 +28,15 @@ impl Agent<[f32; 1]> for Scripted {
 
     fn observe(&mut self, transition: &Transition<[f32; 1]>) -> Result<Learned, AgentError> {
         self.observed += 1;
+        let mut metrics = Metrics::default();
+        // A metric of the agent's own: one line.
+        metrics.push("observed", self.observed as f64);
         Ok(Learned {
             updates: 1,
             loss: Some(transition.reward as f32),
             epsilon: Some(0.5),
             entropy: None,
+            metrics,
         })
     }
 
@@ -57,7 +61,7 @@ fn a_step_budget_ends_the_run_and_partial_episodes_are_not_counted() {
         .with_names("scripted", "treadmill");
     let summary = Trainer::new(config)
         .on_episode(|r| {
-            records.push(*r);
+            records.push(r.clone());
             Ok(())
         })
         .run(
@@ -105,6 +109,12 @@ fn a_step_budget_ends_the_run_and_partial_episodes_are_not_counted() {
     }
     assert!(json["solved_at_env_steps"].is_null());
     assert_eq!(json["algorithm"], "scripted");
+
+    // The agent's own metric: each episode's mean of its reports (1..=10, then 11..=20), and
+    // the last in the summary line.
+    assert_eq!(records[0].metrics, [("observed".to_string(), 5.5)]);
+    assert_eq!(records[1].metrics, [("observed".to_string(), 15.5)]);
+    assert_eq!(json["metrics"]["observed"], 15.5);
 }
 
 /// Runs the scripted agent on 10-step treadmills that end by termination or truncation.

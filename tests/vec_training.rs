@@ -29,7 +29,10 @@ fn recorded(
 ) -> (Vec<EpisodeRecord>, TrainSummary) {
     let mut records = Vec::new();
     let mut trainer = Trainer::new(config).on_episode(|r| {
-        records.push(EpisodeRecord { wall_s: 0.0, ..*r });
+        records.push(EpisodeRecord {
+            wall_s: 0.0,
+            ..r.clone()
+        });
         Ok(())
     });
     let summary = train(&mut trainer);

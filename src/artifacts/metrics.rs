@@ -9,8 +9,14 @@ use crate::atomic::write_atomic;
 use crate::error::ArtifactError;
 use crate::train::EpisodeRecord;
 
-/// The CSV header of a metrics log; empty fields mean "not reported".
+/// The CSV header of a metrics log; empty fields mean "not reported". The last column holds
+/// the agent's further metrics as `name=value` pairs joined by `;`.
 pub const METRICS_HEADER: &str =
+    "episode,env_steps,return,length,epsilon,entropy,mean_loss,updates,wall_s,metrics";
+
+/// The header of logs written before the `metrics` column; they are still read, and a resumed
+/// log is rewritten with the current header.
+const HEADER_WITHOUT_METRICS: &str =
     "episode,env_steps,return,length,epsilon,entropy,mean_loss,updates,wall_s";
 
 /// Writes one CSV row per finished episode, each row flushed as it is written, so that a run
@@ -25,6 +31,7 @@ pub const METRICS_HEADER: &str =
 /// let record = EpisodeRecord {
 ///     episode: 1, env_steps: 20, episode_return: 20.0, length: 20, epsilon: Some(0.5),
 ///     entropy: None, mean_loss: Some(0.25), updates: 4, wall_s: 0.01,
+///     metrics: vec![("clip_fraction".into(), 0.125)],
 /// };
 /// let mut writer = MetricsWriter::create(&path)?;
 /// writer.write(&record)?;
@@ -94,8 +101,14 @@ impl MetricsWriter {
 /// One episode's CSV row (no line end); empty fields for what was not reported.
 fn row(record: &EpisodeRecord) -> String {
     let optional = |v: Option<String>| v.unwrap_or_default();
+    let metrics: Vec<String> = record
+        .metrics
+        .iter()
+        // Names keep the log's separators out: `,`, `;`, `=` and line ends become `_`.
+        .map(|(name, value)| format!("{}={value}", name.replace([',', ';', '=', '\n', '\r'], "_")))
+        .collect();
     format!(
-        "{},{},{},{},{},{},{},{},{}",
+        "{},{},{},{},{},{},{},{},{},{}",
         record.episode,
         record.env_steps,
         record.episode_return,
@@ -105,7 +118,27 @@ fn row(record: &EpisodeRecord) -> String {
         optional(record.mean_loss.map(|v| v.to_string())),
         record.updates,
         record.wall_s,
+        metrics.join(";"),
     )
+}
+
+/// The further metrics of a row's last field.
+fn parse_metrics(field: &str) -> Result<Vec<(String, f64)>, String> {
+    if field.is_empty() {
+        return Ok(Vec::new());
+    }
+    field
+        .split(';')
+        .map(|pair| {
+            let (name, value) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("metric {pair:?} is not name=value"))?;
+            let value = value
+                .parse()
+                .map_err(|_| format!("unreadable metric value {value:?}"))?;
+            Ok((name.to_string(), value))
+        })
+        .collect()
 }
 
 /// Reads a metrics log written by [`MetricsWriter`].
@@ -116,15 +149,20 @@ pub fn read_metrics(path: &Path) -> Result<Vec<EpisodeRecord>, ArtifactError> {
         reason: format!("line {line}: {reason}"),
     };
     let mut lines = text.lines();
-    if lines.next() != Some(METRICS_HEADER) {
-        return Err(bad(1, "not a metrics log (unexpected header)".into()));
-    }
+    let columns = match lines.next() {
+        Some(METRICS_HEADER) => 10,
+        Some(HEADER_WITHOUT_METRICS) => 9,
+        _ => return Err(bad(1, "not a metrics log (unexpected header)".into())),
+    };
     lines
         .enumerate()
         .map(|(i, line)| {
             let fields: Vec<&str> = line.split(',').collect();
-            if fields.len() != 9 {
-                return Err(bad(i + 2, format!("{} fields, expected 9", fields.len())));
+            if fields.len() != columns {
+                return Err(bad(
+                    i + 2,
+                    format!("{} fields, expected {columns}", fields.len()),
+                ));
             }
             fn parse<T: std::str::FromStr>(s: &str) -> Result<T, String> {
                 s.parse().map_err(|_| format!("unreadable value {s:?}"))
@@ -147,6 +185,10 @@ pub fn read_metrics(path: &Path) -> Result<Vec<EpisodeRecord>, ArtifactError> {
                     mean_loss: optional(fields[6])?,
                     updates: parse(fields[7])?,
                     wall_s: parse(fields[8])?,
+                    metrics: match fields.get(9) {
+                        Some(field) => parse_metrics(field)?,
+                        None => Vec::new(),
+                    },
                 })
             })()
             .map_err(|reason| bad(i + 2, reason))

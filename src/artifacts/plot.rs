@@ -161,11 +161,7 @@ mod tests {
                 env_steps: i,
                 episode_return: if i <= 50 { 0.0 } else { 1.0 },
                 length: 1,
-                epsilon: None,
-                entropy: None,
-                mean_loss: None,
-                updates: 0,
-                wall_s: 0.0,
+                ..EpisodeRecord::default()
             })
             .collect();
         let mean = rolling_mean(&records);

@@ -20,6 +20,9 @@ pub(crate) fn report(record: &EpisodeRecord, mean_return: Option<f64>, eval: Opt
     if let Some(loss) = record.mean_loss {
         line += &format!("  loss {loss:.4}");
     }
+    for (name, value) in &record.metrics {
+        line += &format!("  {name} {value:.4}");
+    }
     if let Some(eval) = eval {
         line += &format!("  eval {eval:.1}");
     }

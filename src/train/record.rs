@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// What the training loop records about each finished episode.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EpisodeRecord {
     /// The episode's number, from 1.
     pub episode: u64,
@@ -23,4 +23,8 @@ pub struct EpisodeRecord {
     pub updates: u64,
     /// Seconds since the run started.
     pub wall_s: f64,
+    /// The means of the further values the agent reported (see
+    /// [`Metrics`](crate::agent::Metrics)) since the previous episode ended, by name, in the
+    /// order first reported.
+    pub metrics: Vec<(String, f64)>,
 }

@@ -24,10 +24,23 @@ pub(super) struct UpdateStats {
     entropy_sum: f64,
     entropy_count: u64,
     epsilon: Option<f64>,
+    /// `(name, sum, count)` of the further metrics (absent from checkpoints of earlier
+    /// versions).
+    #[serde(default)]
+    metrics: Vec<(String, f64, u64)>,
 }
 
 impl UpdateStats {
     fn add(&mut self, learned: &Learned) {
+        for (name, value) in learned.metrics.iter() {
+            match self.metrics.iter_mut().find(|(n, _, _)| n == name) {
+                Some((_, sum, count)) => {
+                    *sum += value;
+                    *count += 1;
+                }
+                None => self.metrics.push((name.to_string(), value, 1)),
+            }
+        }
         if let Some(loss) = learned.loss {
             let weight = u64::from(learned.updates.max(1));
             self.loss_sum += f64::from(loss) * weight as f64;
@@ -42,6 +55,14 @@ impl UpdateStats {
 
     fn mean(sum: f64, count: u64) -> Option<f32> {
         (count > 0).then(|| (sum / count as f64) as f32)
+    }
+
+    /// The means of the further metrics.
+    fn metric_means(&self) -> Vec<(String, f64)> {
+        self.metrics
+            .iter()
+            .map(|(name, sum, count)| (name.clone(), sum / *count as f64))
+            .collect()
     }
 }
 
@@ -98,6 +119,7 @@ impl<'c> Run<'c> {
                 eval_mean_return: None,
                 solved_at_env_steps: None,
                 solved_at_wall_s: None,
+                metrics: Default::default(),
             },
         })
     }
@@ -190,7 +212,11 @@ impl<'c> Run<'c> {
             mean_loss: UpdateStats::mean(stats.loss_sum, stats.loss_count),
             updates: self.summary.updates,
             wall_s: self.wall_s(),
+            metrics: stats.metric_means(),
         };
+        if !record.metrics.is_empty() {
+            self.summary.metrics = record.metrics.iter().cloned().collect();
+        }
         let solved = self.tracker.push(episode_return);
         for hook in hooks.iter_mut() {
             hook(&record)?;

@@ -1,5 +1,7 @@
 //! The result of a training run.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// What a training run achieved; [`to_json`](Self::to_json) gives the one-line JSON the
@@ -30,6 +32,10 @@ pub struct TrainSummary {
     pub solved_at_env_steps: Option<u64>,
     /// Seconds at which the stop rule was met.
     pub solved_at_wall_s: Option<f64>,
+    /// The further metrics the agent reported (see [`Metrics`](crate::agent::Metrics)), their
+    /// means over the last finished episode; absent from the JSON when there are none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
 }
 
 impl TrainSummary {

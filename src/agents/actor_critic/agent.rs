@@ -9,7 +9,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use super::ActorCriticConfig;
 use super::rollout::Rollout;
 use super::update::actor_critic_update;
-use crate::agent::{Agent, Learned, Mode, VecAgent, VecTransitions};
+use crate::agent::{Agent, Learned, Metrics, Mode, VecAgent, VecTransitions};
 use crate::agents::file::{Header, load_module, save_module};
 use crate::agents::training::{place, probe_shapes};
 use crate::error::{AgentError, PolicyError};
@@ -212,6 +212,7 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
             loss: Some(stats.loss),
             epsilon: None,
             entropy: Some(stats.entropy),
+            metrics: Metrics::default(),
         })
     }
 

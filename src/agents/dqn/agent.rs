@@ -7,7 +7,7 @@ use burn::tensor::Device;
 
 use super::update::dqn_update;
 use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate, TrainFrequency};
-use crate::agent::{Agent, Learned, Mode};
+use crate::agent::{Agent, Learned, Metrics, Mode};
 use crate::agents::file::{Header, load_module, save_module};
 use crate::agents::training::{place, probe_shapes};
 use crate::error::AgentError;
@@ -430,6 +430,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule, O: AsRef<[f32]>> Agent<O> for Dq
             loss: (gradient_steps > 0).then(|| loss_sum / gradient_steps as f32),
             epsilon: Some(self.explorer.epsilon()),
             entropy: None,
+            metrics: Metrics::default(),
         })
     }
 
