@@ -11,21 +11,15 @@ use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
 use cinder_rl::error::{ArtifactError, Error};
 use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, Mlp, MlpConfig};
-use cinder_rl::train::{
-    Checkpoints, EpisodeRecord, Resumable, StopRule, TrainConfig, TrainSummary, Trainer,
-};
-use common::dqn_test_config;
+use cinder_rl::train::{Checkpoints, EpisodeRecord, Resumable, TrainConfig, TrainSummary, Trainer};
+use common::{budget_run, dqn_test_config};
 
 fn cartpole() -> CartPole {
     CartPole::new(CartPoleConfig::v1()).unwrap()
 }
 
 fn run_config(max_env_steps: u64) -> TrainConfig {
-    TrainConfig::new(11)
-        .with_max_env_steps(Some(max_env_steps))
-        .with_stop(StopRule::Never)
-        .with_log_every_episodes(0)
-        .with_eval_episodes(2)
+    budget_run(11, max_env_steps).with_eval_episodes(2)
 }
 
 fn dqn() -> Dqn<Mlp> {

@@ -27,8 +27,8 @@ use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
 use cinder_rl::memory::{ReplayMemory, UniformReplay};
 use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, Mlp};
 use cinder_rl::rng::{SeededRng, seeded};
-use cinder_rl::train::{Checkpoints, StopRule, TrainConfig, Trainer, checkpoint_summary};
-use common::{cartpole, cartpole_dqn, dqn_test_config};
+use cinder_rl::train::{Checkpoints, TrainConfig, Trainer, checkpoint_summary};
+use common::{budget_run, cartpole, cartpole_dqn, dqn_test_config};
 use rand::RngExt;
 
 fn dqn(hidden: usize) -> Dqn<Mlp> {
@@ -55,11 +55,7 @@ fn envs() -> VecEnv<CartPole> {
 }
 
 fn run_config(steps: u64) -> TrainConfig {
-    TrainConfig::new(9)
-        .with_max_env_steps(Some(steps))
-        .with_stop(StopRule::Never)
-        .with_log_every_episodes(0)
-        .with_eval_episodes(0)
+    budget_run(9, steps)
 }
 
 /// Valid files of every kind, and donors of other shapes and kinds to swap parts in from.

@@ -16,9 +16,9 @@ use cinder_rl::error::{ArtifactError, Error};
 use cinder_rl::memory::ObservationStorage;
 use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, CnnQNetworkConfig};
 use cinder_rl::train::{
-    EpisodeRecord, Resumable, StopRule, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
+    EpisodeRecord, Resumable, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
 };
-use common::{cartpole, cartpole_dqn, dqn_test_config};
+use common::{budget_run, cartpole, cartpole_dqn, dqn_test_config};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cinder-kill-{name}-{}", std::process::id()));
@@ -28,11 +28,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn run_config(max_env_steps: u64) -> TrainConfig {
-    TrainConfig::new(11)
-        .with_max_env_steps(Some(max_env_steps))
-        .with_stop(StopRule::Never)
-        .with_log_every_episodes(0)
-        .with_eval_episodes(0)
+    budget_run(11, max_env_steps)
 }
 
 fn timeless(records: Vec<EpisodeRecord>) -> Vec<EpisodeRecord> {

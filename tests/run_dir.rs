@@ -14,7 +14,7 @@ use cinder_rl::artifacts::{CHECKPOINT_FILE, IDENTITY_FILE, METRICS_FILE, RunDir,
 use cinder_rl::error::{AgentError, ArtifactError, Error};
 use cinder_rl::nn::Mlp;
 use cinder_rl::train::{StopRule, TrainConfig, TrainSummary, Trainer, checkpoint_summary};
-use common::{Balancer, cartpole, cartpole_dqn, dqn_test_config};
+use common::{Balancer, budget_run, cartpole, cartpole_dqn, dqn_test_config};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cinder-run-dir-{name}-{}", std::process::id()));
@@ -51,11 +51,7 @@ fn identity(hidden: usize) -> RunIdentity {
 }
 
 fn run_config(max_env_steps: u64) -> TrainConfig {
-    TrainConfig::new(11)
-        .with_max_env_steps(Some(max_env_steps))
-        .with_stop(StopRule::Never)
-        .with_log_every_episodes(0)
-        .with_eval_episodes(0)
+    budget_run(11, max_env_steps)
 }
 
 /// Trains a fresh DQN of `hidden` units in `run` (or resumes it) up to `steps`.

@@ -12,14 +12,10 @@ use cinder_rl::env::{CartPole, Environment, Space, Step, VecEnv};
 use cinder_rl::error::EnvError;
 use cinder_rl::nn::ActorCriticMlpConfig;
 use cinder_rl::train::{EpisodeRecord, StopRule, TrainConfig, TrainSummary, Trainer};
-use common::{Balancer, Corridor, LENGTH, cartpole, cartpole_dqn, dqn_test_config};
+use common::{Balancer, Corridor, LENGTH, budget_run, cartpole, cartpole_dqn, dqn_test_config};
 
 fn config(steps: u64) -> TrainConfig {
-    TrainConfig::new(13)
-        .with_max_env_steps(Some(steps))
-        .with_stop(StopRule::Never)
-        .with_log_every_episodes(0)
-        .with_eval_episodes(3)
+    budget_run(13, steps).with_eval_episodes(3)
 }
 
 /// Runs `train` with a trainer recording every episode, wall times zeroed.

@@ -222,3 +222,13 @@ impl cinder_rl::agent::Checkpoint for Balancer {
         Ok(())
     }
 }
+
+/// A run seeded with `seed` for exactly `steps` environment steps: no stop rule, no progress
+/// lines, no final evaluation.
+pub fn budget_run(seed: u64, steps: u64) -> cinder_rl::train::TrainConfig {
+    cinder_rl::train::TrainConfig::new(seed)
+        .with_max_env_steps(Some(steps))
+        .with_stop(cinder_rl::train::StopRule::Never)
+        .with_log_every_episodes(0)
+        .with_eval_episodes(0)
+}
