@@ -32,8 +32,9 @@ pub struct TrainSummary {
     pub solved_at_env_steps: Option<u64>,
     /// Seconds at which the stop rule was met.
     pub solved_at_wall_s: Option<f64>,
-    /// The further metrics the agent reported (see [`Metrics`](crate::agent::Metrics)), their
-    /// means over the last finished episode; absent from the JSON when there are none.
+    /// The further metrics the agent reported (see [`Metrics`](crate::agent::Metrics)): their
+    /// means over the last finished episode that had any; absent from the JSON when there are
+    /// none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
 }
