@@ -68,3 +68,28 @@ pub(crate) fn reward_scale(scale: f64) -> Result<(), AgentError> {
         invalid("reward_scale", format!("must be finite, got {scale}"))
     }
 }
+
+/// An exploration schedule whose epsilon is a probability at its first and last step.
+pub(crate) fn exploration<S: Schedule>(exploration: &S) -> Result<(), AgentError> {
+    for step in [0, u64::MAX] {
+        let epsilon = exploration.value(step);
+        if !(0.0..=1.0).contains(&epsilon) {
+            return invalid(
+                "exploration",
+                format!("epsilon must stay in [0, 1], is {epsilon} at step {step}"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The number of `obs_dim`-long rows in `observations`: at least one, and whole rows only.
+pub(crate) fn observation_rows(observations: &[f32], obs_dim: usize) -> Result<usize, AgentError> {
+    if observations.is_empty() || !observations.len().is_multiple_of(obs_dim) {
+        return Err(AgentError::ObservationLength {
+            expected: obs_dim,
+            actual: observations.len(),
+        });
+    }
+    Ok(observations.len() / obs_dim)
+}

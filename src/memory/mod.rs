@@ -100,3 +100,11 @@ pub trait MemoryState: ReplayMemory + Sized {
     /// Checks that every stored action is in `0..n_actions`.
     fn check_actions(&self, n_actions: usize) -> Result<(), MemoryError>;
 }
+
+/// The first stored action that is not in `0..n_actions` (negative, or too large), if any.
+pub(crate) fn invalid_action(actions: &[i64], n_actions: usize) -> Option<i64> {
+    actions
+        .iter()
+        .copied()
+        .find(|&a| usize::try_from(a).map_or(true, |a| a >= n_actions))
+}

@@ -4,7 +4,7 @@ use rand::{Rng, RngExt};
 
 use super::alloc::try_filled;
 use super::storage::{ObservationStorage, Rows};
-use super::{Batch, MemoryState, ReplayMemory, Transition};
+use super::{Batch, MemoryState, ReplayMemory, Transition, invalid_action};
 use crate::error::MemoryError;
 
 /// A fixed-capacity ring buffer that evicts the oldest transition first and samples uniformly
@@ -107,11 +107,7 @@ impl UniformReplay {
 
     /// Checks that every stored action is in `0..n_actions` (for contents read from a file).
     pub fn check_actions(&self, n_actions: usize) -> Result<(), MemoryError> {
-        match self
-            .actions
-            .iter()
-            .find(|&&a| usize::try_from(a).map_or(true, |a| a >= n_actions))
-        {
+        match invalid_action(&self.actions, n_actions) {
             Some(action) => Err(MemoryError::Corrupt(format!(
                 "stored action {action} is outside the action space 0..{n_actions}"
             ))),

@@ -10,6 +10,7 @@ use super::ActorCriticConfig;
 use super::rollout::Rollout;
 use super::update::actor_critic_update;
 use crate::agent::{Agent, Learned, Metrics, Mode, VecAgent, VecTransitions};
+use crate::agents::checks;
 use crate::agents::file::{Header, load_module, save_module};
 use crate::agents::training::{place, probe_shapes};
 use crate::error::{AgentError, PolicyError};
@@ -104,13 +105,7 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
     /// The policy's action probabilities for each row of the `[rows, obs_dim]` observations,
     /// row-major.
     pub fn action_probabilities(&self, observations: &[f32]) -> Result<Vec<f32>, AgentError> {
-        if observations.is_empty() || !observations.len().is_multiple_of(self.obs_dim) {
-            return Err(AgentError::ObservationLength {
-                expected: self.obs_dim,
-                actual: observations.len(),
-            });
-        }
-        let rows = observations.len() / self.obs_dim;
+        let rows = checks::observation_rows(observations, self.obs_dim)?;
         let input = Tensor::<2>::from_data(
             TensorData::new(observations.to_vec(), [rows, self.obs_dim]),
             &self.inner,

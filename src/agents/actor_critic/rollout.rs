@@ -3,6 +3,7 @@
 use crate::agent::VecTransitions;
 use crate::error::{AgentError, MemoryError};
 use crate::memory::alloc::try_with_capacity;
+use crate::memory::invalid_action;
 
 /// `steps` rows of `num_envs` transitions each, field by field; row-major, so transition
 /// `(t, i)` of copy `i` at step `t` sits at index `t * num_envs + i`.
@@ -82,11 +83,7 @@ impl Rollout {
                 self.steps
             ));
         }
-        if let Some(a) = self
-            .actions
-            .iter()
-            .find(|&&a| usize::try_from(a).map_or(true, |a| a >= n_actions))
-        {
+        if let Some(a) = invalid_action(&self.actions, n_actions) {
             return Err(format!("action {a} is outside 0..{n_actions}"));
         }
         let finite = |values: &[f32]| values.iter().all(|v| v.is_finite());

@@ -8,10 +8,11 @@ use burn::tensor::Device;
 use super::update::dqn_update;
 use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate, TrainFrequency};
 use crate::agent::{Agent, Learned, Metrics, Mode};
+use crate::agents::checks;
 use crate::agents::file::{Header, load_module, save_module};
 use crate::agents::training::{place, probe_shapes};
 use crate::error::AgentError;
-use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay};
+use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay, invalid_action};
 use crate::nn::{QNetwork, polyak_update};
 use crate::policy::{ActionValues, AnySchedule, EpsilonGreedy, Greedy, Policy, Schedule};
 use crate::rng::{SeededRng, derive_seed, seeded};
@@ -101,7 +102,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     ) -> Result<Self, AgentError> {
         let config = config.with_replay_capacity(memory.capacity());
         config.validate()?;
-        check_exploration(&exploration)?;
+        checks::exploration(&exploration)?;
         let obs_dim = memory.obs_dim();
         let (online, inner) = place(network, obs_dim, n_actions, device)?;
         let acting = online.valid();
@@ -319,12 +320,8 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
                 ),
             });
         }
-        match batch
-            .actions
-            .iter()
-            .find(|&&a| usize::try_from(a).map_or(true, |a| a >= self.n_actions))
-        {
-            Some(&action) => Err(AgentError::InvalidAction {
+        match invalid_action(&batch.actions, self.n_actions) {
+            Some(action) => Err(AgentError::InvalidAction {
                 action: usize::try_from(action).unwrap_or(usize::MAX),
                 n_actions: self.n_actions,
             }),
@@ -441,18 +438,4 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule, O: AsRef<[f32]>> Agent<O> for Dq
     fn load(&mut self, path: &Path) -> Result<(), AgentError> {
         Dqn::load(self, path)
     }
-}
-
-/// Checks that an exploration schedule gives probabilities at its first and last step.
-fn check_exploration<S: Schedule>(exploration: &S) -> Result<(), AgentError> {
-    for step in [0, u64::MAX] {
-        let epsilon = exploration.value(step);
-        if !(0.0..=1.0).contains(&epsilon) {
-            return Err(AgentError::InvalidConfig {
-                field: "exploration",
-                reason: format!("epsilon must stay in [0, 1], is {epsilon} at step {step}"),
-            });
-        }
-    }
-    Ok(())
 }

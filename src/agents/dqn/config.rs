@@ -225,16 +225,7 @@ impl DqnConfig {
             }
             _ => {}
         }
-        for step in [0, u64::MAX] {
-            let epsilon = self.exploration.value(step);
-            if !(0.0..=1.0).contains(&epsilon) {
-                return invalid(
-                    "exploration",
-                    format!("epsilon must stay in [0, 1], is {epsilon} at step {step}"),
-                );
-            }
-        }
-        Ok(())
+        checks::exploration(&self.exploration)
     }
 
     /// The learning rate after `env_steps` observed transitions.

@@ -2,6 +2,7 @@
 
 use super::Dqn;
 use crate::agent::{Agent, Learned, Mode, VecAgent, VecTransitions};
+use crate::agents::checks;
 use crate::error::AgentError;
 use crate::memory::{ReplayMemory, Transition};
 use crate::nn::QNetwork;
@@ -18,12 +19,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
         mode: Mode,
         actions: &mut Vec<usize>,
     ) -> Result<(), AgentError> {
-        if observations.is_empty() || !observations.len().is_multiple_of(self.obs_dim) {
-            return Err(AgentError::ObservationLength {
-                expected: self.obs_dim,
-                actual: observations.len(),
-            });
-        }
+        checks::observation_rows(observations, self.obs_dim)?;
         actions.clear();
         for row in observations.chunks_exact(self.obs_dim) {
             actions.push(Agent::<&[f32]>::act(self, &row, mode)?);
