@@ -59,17 +59,18 @@ pub struct Learned {
     pub metrics: Metrics,
 }
 
-/// A learning agent over observations `O` and discrete actions `0..n`.
+/// A learning agent over observations `O` and actions `A`: indices `0..n` by default,
+/// `[f32; N]` or `Vec<f32>` for a continuous (box) action space.
 ///
 /// The training loop calls [`act`](Agent::act) with the current observation, steps the
 /// environment, and hands the resulting transition to [`observe`](Agent::observe), which
 /// stores it and learns when the agent's schedule says so.
-pub trait Agent<O> {
+pub trait Agent<O, A = usize> {
     /// The action for `observation`: exploring or exploiting as `mode` says.
-    fn act(&mut self, observation: &O, mode: Mode) -> Result<usize, AgentError>;
+    fn act(&mut self, observation: &O, mode: Mode) -> Result<A, AgentError>;
 
     /// Takes in one transition of experience and learns from it when due.
-    fn observe(&mut self, transition: &Transition<O>) -> Result<Learned, AgentError>;
+    fn observe(&mut self, transition: &Transition<O, A>) -> Result<Learned, AgentError>;
 
     /// Writes what the agent needs to act again (its network weights and shape) to `path`,
     /// atomically: a crash mid-write leaves any previous file intact.
@@ -82,11 +83,11 @@ pub trait Agent<O> {
 
 /// One step of N environment copies, field by field: what a [`VecAgent`] observes.
 #[derive(Debug, Clone, Copy)]
-pub struct VecTransitions<'a> {
+pub struct VecTransitions<'a, A = usize> {
     /// `[N, obs_dim]`: the observations acted on.
     pub observations: &'a [f32],
     /// `[N]`: the actions taken.
-    pub actions: &'a [usize],
+    pub actions: &'a [A],
     /// `[N]`: the rewards.
     pub rewards: &'a [f64],
     /// `[N, obs_dim]`: the observations that followed (the real final ones where an episode
@@ -99,18 +100,19 @@ pub struct VecTransitions<'a> {
 }
 
 /// An agent that acts for N environment copies in one batched pass and learns from their
-/// steps together (synchronous advantage actor-critic).
-pub trait VecAgent {
+/// steps together (synchronous advantage actor-critic, DQN over N copies), with actions `A`
+/// as in [`Agent`].
+pub trait VecAgent<A = usize> {
     /// Writes one action per row of the `[N, obs_dim]` `observations` into `actions`.
     fn act_batch(
         &mut self,
         observations: &[f32],
         mode: Mode,
-        actions: &mut Vec<usize>,
+        actions: &mut Vec<A>,
     ) -> Result<(), AgentError>;
 
     /// Takes in one step of every copy and learns from them when due.
-    fn observe_batch(&mut self, step: &VecTransitions<'_>) -> Result<Learned, AgentError>;
+    fn observe_batch(&mut self, step: &VecTransitions<'_, A>) -> Result<Learned, AgentError>;
 }
 
 /// An agent whose complete training state can be captured and restored: its networks,

@@ -48,6 +48,35 @@ pub enum EnvError {
         /// The number of actions given.
         actual: usize,
     },
+    /// An action type that cannot be an element of the action space (an index for a box, two
+    /// values for a one-dimensional box).
+    #[error("{action} actions do not fit an action space of {space}")]
+    ActionSpaceMismatch {
+        /// The action type.
+        action: &'static str,
+        /// What the space's actions are.
+        space: crate::env::ActionShape,
+    },
+    /// A continuous action with the wrong number of values.
+    #[error("a continuous action of {actual} values, the action space has {expected}")]
+    ActionLength {
+        /// The dimension of the action space.
+        expected: usize,
+        /// The number of values given.
+        actual: usize,
+    },
+    /// A continuous action with a value that is not a number or infinite.
+    #[error("continuous action value {index} is {value}")]
+    NonFiniteAction {
+        /// The value's position in the action.
+        index: usize,
+        /// The value.
+        value: f32,
+    },
+    /// A box space whose bounds are of unequal lengths, not numbers, or with a lower bound
+    /// above its upper bound.
+    #[error("invalid box bounds: {0}")]
+    InvalidBounds(String),
     /// A user environment's own failure.
     #[error(transparent)]
     Other(#[from] Box<dyn std::error::Error + Send + Sync>),
@@ -84,6 +113,15 @@ pub enum MemoryError {
     /// A batch of zero transitions was requested.
     #[error("batch size must be at least 1")]
     EmptyBatch,
+    /// An action of another shape than the memory (or batch) holds: a continuous action in a
+    /// memory of discrete ones, or one with the wrong number of values.
+    #[error("{actual} given where the memory holds {expected}")]
+    ActionShape {
+        /// What the memory holds.
+        expected: crate::env::ActionShape,
+        /// What was given.
+        actual: crate::env::ActionShape,
+    },
     /// A buffer larger than the machine can allocate was requested (a huge capacity, or sizes
     /// read from a file).
     #[error("{what} needs {bytes} bytes, more than can be allocated")]
@@ -123,6 +161,12 @@ pub enum PolicyError {
     /// An action-value source failed.
     #[error("action-value source failed: {0}")]
     Source(String),
+    /// A noise scale that is negative or not a finite number.
+    #[error("noise standard deviation {0} is not a finite number at least 0")]
+    InvalidNoise(f32),
+    /// Action bounds that cannot clip actions (see [`EnvError::InvalidBounds`]).
+    #[error("{0}")]
+    InvalidBounds(String),
 }
 
 /// Errors of agents: acting, learning, saving and loading.

@@ -6,6 +6,7 @@ mod common;
 use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Checkpoint, Mode};
 use cinder_rl::agents::Dqn;
+use cinder_rl::env::{Action, ActionShape};
 use cinder_rl::error::MemoryError;
 use cinder_rl::memory::{Batch, ReplayMemory, Transition, UniformReplay};
 use cinder_rl::nn::{Mlp, MlpConfig};
@@ -24,13 +25,21 @@ struct RecentFirst {
 }
 
 impl ReplayMemory for RecentFirst {
-    fn push<O: AsRef<[f32]>>(&mut self, t: &Transition<O>) -> Result<(), MemoryError> {
+    fn push<O: AsRef<[f32]>, A: Action>(
+        &mut self,
+        t: &Transition<O, A>,
+    ) -> Result<(), MemoryError> {
+        // A memory of discrete actions: an index, or a refusal.
+        let action = usize::decode(t.action.encode()).ok_or(MemoryError::ActionShape {
+            expected: ActionShape::Discrete,
+            actual: t.action.encode().shape(),
+        })?;
         if self.rows.len() == self.capacity {
             self.rows.remove(0);
         }
         self.rows.push(Transition {
             observation: t.observation.as_ref().to_vec(),
-            action: t.action,
+            action,
             reward: t.reward,
             next_observation: t.next_observation.as_ref().to_vec(),
             terminated: t.terminated,
@@ -65,6 +74,7 @@ impl ReplayMemory for RecentFirst {
             });
         }
         batch.clear(batch_size, self.obs_dim);
+        batch.actions.reset(ActionShape::Discrete);
         let n = self.rows.len();
         for _ in 0..batch_size {
             let i = if rng.random_range(0..3) == 0 {
@@ -74,7 +84,7 @@ impl ReplayMemory for RecentFirst {
             };
             let t = &self.rows[i];
             batch.observations.extend_from_slice(&t.observation);
-            batch.actions.push(t.action as i64);
+            batch.actions.push(&t.action)?;
             batch.rewards.push(t.reward as f32);
             batch
                 .next_observations
@@ -231,7 +241,10 @@ struct Weighted {
 }
 
 impl ReplayMemory for Weighted {
-    fn push<O: AsRef<[f32]>>(&mut self, t: &Transition<O>) -> Result<(), MemoryError> {
+    fn push<O: AsRef<[f32]>, A: Action>(
+        &mut self,
+        t: &Transition<O, A>,
+    ) -> Result<(), MemoryError> {
         self.inner.push(t)
     }
     fn len(&self) -> usize {

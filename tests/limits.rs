@@ -63,8 +63,8 @@ fn replay_bytes_are_checked_before_anything_is_allocated() {
     }
     let good = memory.to_bytes();
     assert_eq!(
-        UniformReplay::from_bytes(&good).unwrap().get(4),
-        memory.get(4)
+        UniformReplay::from_bytes(&good).unwrap().get::<usize>(4),
+        memory.get::<usize>(4)
     );
 
     let with_word = |index: usize, value: u64| {

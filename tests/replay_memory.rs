@@ -37,7 +37,7 @@ proptest! {
         }
         prop_assert_eq!(memory.capacity(), capacity);
         for (index, &id) in model.iter().enumerate() {
-            let stored = memory.get(index).unwrap();
+            let stored = memory.get::<usize>(index).unwrap();
             let expected = transition(id);
             prop_assert_eq!(stored.observation.as_slice(), &expected.observation[..]);
             prop_assert_eq!(stored.next_observation.as_slice(), &expected.next_observation[..]);
@@ -46,7 +46,7 @@ proptest! {
             prop_assert_eq!(stored.terminated, expected.terminated);
             prop_assert_eq!(stored.truncated, expected.truncated);
         }
-        prop_assert!(memory.get(model.len()).is_none());
+        prop_assert!(memory.get::<usize>(model.len()).is_none());
     }
 
     #[test]
@@ -77,7 +77,7 @@ proptest! {
                     let expected = transition(id);
                     prop_assert_eq!(&sample.observations[row * DIM..(row + 1) * DIM], &expected.observation[..]);
                     prop_assert_eq!(&sample.next_observations[row * DIM..(row + 1) * DIM], &expected.next_observation[..]);
-                    prop_assert_eq!(sample.actions[row], expected.action as i64);
+                    prop_assert_eq!(sample.actions.get::<usize>(row), Some(expected.action));
                     prop_assert_eq!(f64::from(sample.rewards[row]), expected.reward);
                     prop_assert_eq!(sample.terminated[row], if expected.terminated { 1.0 } else { 0.0 });
                     prop_assert_eq!(sample.truncated[row], if expected.truncated { 1.0 } else { 0.0 });
@@ -229,14 +229,14 @@ fn byte_storage_keeps_pictures_exactly_and_differences_within_half_a_level() {
             })
             .unwrap();
     }
-    let oldest = pictures.get(0).unwrap();
+    let oldest = pictures.get::<usize>(0).unwrap();
     assert_eq!(
         oldest.observation,
         picture(2),
         "12 pushes into 10 slots: the oldest is the third"
     );
     assert_eq!(oldest.next_observation, picture(3));
-    let stored = differences.get(9).unwrap().observation;
+    let stored = differences.get::<usize>(9).unwrap().observation;
     let worst = stored
         .iter()
         .zip(&difference)
@@ -248,7 +248,7 @@ fn byte_storage_keeps_pictures_exactly_and_differences_within_half_a_level() {
     for memory in [&pictures, &differences] {
         let restored = UniformReplay::from_bytes(&memory.to_bytes()).unwrap();
         assert_eq!(restored.storage(), memory.storage());
-        assert_eq!(restored.get(3), memory.get(3));
+        assert_eq!(restored.get::<usize>(3), memory.get(3));
         assert_eq!(
             restored.sample(5, &mut seeded(1)).unwrap(),
             memory.sample(5, &mut seeded(1)).unwrap()

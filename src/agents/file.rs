@@ -1,5 +1,8 @@
 //! The agent file: an [`Archive`] holding a small header (what kind of agent, for which
 //! spaces) and the network's weights in Burn's burnpack format, written atomically.
+//!
+//! The crate's agents save and load through it, and so can agents of your own:
+//! [`save_module`] and [`load_module`] give them the same checked, atomic files.
 
 use std::path::Path;
 
@@ -9,19 +12,78 @@ use burn::tensor::Bytes;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::Archive;
+use crate::env::ActionShape;
 use crate::error::AgentError;
 
-/// What an agent file says about the agent it holds.
+/// What an agent file says about the agent it holds: its kind, its spaces and its network's
+/// size. A file loads only into an agent whose header is the same.
+///
+/// Files of discrete agents hold `kind`, `obs_dim`, `n_actions` and `num_params`, as they
+/// always have; files of continuous agents add `action_dim` (and `n_actions` is 0), which
+/// earlier versions refuse as a different agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Header {
-    /// The agent kind ("dqn", "actor-critic").
-    pub kind: String,
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    kind: String,
+    obs_dim: usize,
+    n_actions: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    action_dim: Option<usize>,
+    num_params: usize,
+}
+
+impl Header {
+    /// The header of an agent of `kind` over `obs_dim`-long observations and `n_actions`
+    /// discrete actions, with a network of `num_params` parameters.
+    pub fn discrete(kind: &str, obs_dim: usize, n_actions: usize, num_params: usize) -> Self {
+        Self {
+            kind: kind.into(),
+            obs_dim,
+            n_actions,
+            action_dim: None,
+            num_params,
+        }
+    }
+
+    /// The header of an agent of `kind` over `obs_dim`-long observations and continuous
+    /// actions of `action_dim` values, with a network of `num_params` parameters.
+    pub fn continuous(kind: &str, obs_dim: usize, action_dim: usize, num_params: usize) -> Self {
+        Self {
+            kind: kind.into(),
+            obs_dim,
+            n_actions: 0,
+            action_dim: Some(action_dim),
+            num_params,
+        }
+    }
+
+    /// The agent kind ("dqn", "actor-critic", or a kind of your own).
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
     /// The observation length.
-    pub obs_dim: usize,
-    /// The number of actions.
-    pub n_actions: usize,
+    pub fn obs_dim(&self) -> usize {
+        self.obs_dim
+    }
+
+    /// The shape of the agent's actions.
+    pub fn action_shape(&self) -> ActionShape {
+        match self.action_dim {
+            Some(dim) => ActionShape::Continuous { dim },
+            None => ActionShape::Discrete,
+        }
+    }
+
+    /// The number of discrete actions (0 for continuous ones).
+    pub fn n_actions(&self) -> usize {
+        self.n_actions
+    }
+
     /// The network's parameter count.
-    pub num_params: usize,
+    pub fn num_params(&self) -> usize {
+        self.num_params
+    }
 }
 
 pub(crate) fn format_error(path: &Path, reason: impl Into<String>) -> AgentError {
@@ -99,12 +161,9 @@ pub(crate) fn read_archive(path: &Path) -> Result<Archive, AgentError> {
     Archive::decode(&bytes).map_err(|e| format_error(path, e))
 }
 
-/// Saves `module`'s weights under `header` to `path`, atomically.
-pub(crate) fn save_module<M: Module>(
-    path: &Path,
-    header: &Header,
-    module: &M,
-) -> Result<(), AgentError> {
+/// Saves `module`'s weights under `header` to `path`, atomically: a crash mid-write leaves
+/// any previous file intact.
+pub fn save_module<M: Module>(path: &Path, header: &Header, module: &M) -> Result<(), AgentError> {
     let mut archive = Archive::default();
     put_header(&mut archive, header);
     archive.put("weights", module_bytes(module, path)?);
@@ -112,12 +171,9 @@ pub(crate) fn save_module<M: Module>(
 }
 
 /// Reads the file at `path`, checks that its header is `expected`, and loads its weights into
-/// a copy of `module`.
-pub(crate) fn load_module<M: Module>(
-    path: &Path,
-    expected: &Header,
-    module: &M,
-) -> Result<M, AgentError> {
+/// a copy of `module`. A missing or unreadable file is an [`AgentError::Io`]; a corrupted
+/// one, one of another header, or weights that do not fit `module` an [`AgentError::Format`].
+pub fn load_module<M: Module>(path: &Path, expected: &Header, module: &M) -> Result<M, AgentError> {
     let archive = read_archive(path)?;
     check_header(&archive, expected, path)?;
     let weights = archive

@@ -8,7 +8,7 @@ pub mod actor_critic;
 mod checks;
 mod config_file;
 pub mod dqn;
-mod file;
+pub mod file;
 mod loss;
 mod optimizer;
 mod optimizer_record;

@@ -144,8 +144,8 @@ pub fn record_episode<E, A>(
     recorder: &mut GifRecorder,
 ) -> Result<f64, Error>
 where
-    E: Environment<Action = usize> + Render,
-    A: Agent<E::Observation>,
+    E: Environment + Render,
+    A: Agent<E::Observation, E::Action>,
 {
     let mut frame = Frame::new(recorder.width, recorder.height)?;
     let mut observation = env.reset(Some(seed));

@@ -6,6 +6,7 @@
 //! terminal state: never bootstrap through it) apart from `truncated` (the episode was cut
 //! short, e.g. by a time limit: bootstrap through it).
 
+mod action;
 mod cartpole;
 mod cartpole_render;
 mod pixels;
@@ -16,6 +17,7 @@ mod step;
 mod vector;
 pub mod wrappers;
 
+pub use action::{Action, ActionRef, ActionShape};
 pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBounds};
 pub use pixels::{MAX_SUPERSAMPLE, PixelConfig, PixelFrames, PixelObservation, PixelState};
 pub use render::{Frame, Render, Rgb};
@@ -30,8 +32,9 @@ use crate::error::EnvError;
 /// A reinforcement-learning environment.
 ///
 /// Implement it for your own problem and every agent and training loop of the crate works on
-/// it. Observations that are `AsRef<[f32]>` (arrays, `Vec<f32>`) and `usize` actions in
-/// `0..n` are what the neural agents consume.
+/// it. Observations that are `AsRef<[f32]>` (arrays, `Vec<f32>`) are what the neural agents
+/// consume; actions are `usize` indices `0..n` for a discrete space, or `[f32; N]` / `Vec<f32>`
+/// for a box (see [`Action`]).
 ///
 /// ```
 /// use cinder_rl::env::{Discrete, Environment, Space, Step};

@@ -45,6 +45,25 @@ impl BoxSpace {
         self.low.len()
     }
 
+    /// `Ok(())` when `action` has the box's length and only finite values (in bounds or not:
+    /// environments clip as their definition says); [`EnvError::ActionLength`] or
+    /// [`EnvError::NonFiniteAction`] otherwise.
+    pub fn check(&self, action: &[f32]) -> Result<(), EnvError> {
+        if action.len() != self.flat_dim() {
+            return Err(EnvError::ActionLength {
+                expected: self.flat_dim(),
+                actual: action.len(),
+            });
+        }
+        match action.iter().position(|v| !v.is_finite()) {
+            Some(index) => Err(EnvError::NonFiniteAction {
+                index,
+                value: action[index],
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// Whether `value` has the right length and lies within the bounds.
     pub fn contains(&self, value: &[f32]) -> bool {
         value.len() == self.low.len()
@@ -70,9 +89,32 @@ impl Space {
         Space::Discrete(Discrete { n })
     }
 
+    /// A flat box with the given bounds (its shape is `[low.len()]`), checked: bounds of
+    /// unequal lengths, a bound that is NaN, or a lower bound above its upper bound is an
+    /// [`EnvError::InvalidBounds`].
+    pub fn try_boxed(low: Vec<f32>, high: Vec<f32>) -> Result<Self, EnvError> {
+        if low.len() != high.len() {
+            return Err(EnvError::InvalidBounds(format!(
+                "{} lower bounds, {} upper bounds",
+                low.len(),
+                high.len()
+            )));
+        }
+        if let Some(i) =
+            (0..low.len()).find(|&i| low[i].is_nan() || high[i].is_nan() || low[i] > high[i])
+        {
+            return Err(EnvError::InvalidBounds(format!(
+                "component {i} has bounds [{}, {}]",
+                low[i], high[i]
+            )));
+        }
+        Ok(Self::boxed(low, high))
+    }
+
     /// A flat box with the given bounds (its shape is `[low.len()]`).
     ///
-    /// Bounds of unequal lengths are truncated to the shorter one.
+    /// Bounds of unequal lengths are truncated to the shorter one; use
+    /// [`try_boxed`](Self::try_boxed) for bounds that are not known to be right.
     pub fn boxed(mut low: Vec<f32>, mut high: Vec<f32>) -> Self {
         let dim = low.len().min(high.len());
         low.truncate(dim);
@@ -110,13 +152,27 @@ impl Space {
         }
     }
 
-    /// For a discrete space, `Ok(())` when `action` is in it; a box accepts no `usize`.
+    /// For a discrete space, `Ok(())` when `action` is in it; a box accepts no `usize`
+    /// ([`EnvError::ActionSpaceMismatch`]).
     pub fn check(&self, action: usize) -> Result<(), EnvError> {
         match self {
             Space::Discrete(d) => d.check(action),
-            Space::Box(_) => Err(EnvError::InvalidAction {
-                action,
-                n_actions: 0,
+            Space::Box(_) => Err(EnvError::ActionSpaceMismatch {
+                action: "usize",
+                space: crate::env::ActionShape::of(self),
+            }),
+        }
+    }
+
+    /// For a box, `Ok(())` when `action` has its length and finite values (see
+    /// [`BoxSpace::check`]); a discrete space accepts no values
+    /// ([`EnvError::ActionSpaceMismatch`]).
+    pub fn check_values(&self, action: &[f32]) -> Result<(), EnvError> {
+        match self {
+            Space::Box(b) => b.check(action),
+            Space::Discrete(_) => Err(EnvError::ActionSpaceMismatch {
+                action: "continuous",
+                space: crate::env::ActionShape::Discrete,
             }),
         }
     }

@@ -1,6 +1,7 @@
 //! A sampled mini-batch, one contiguous array per field.
 
-use super::Transition;
+use super::{ActionRows, Transition};
+use crate::env::Action;
 use crate::error::MemoryError;
 
 /// `batch_size` transitions, field by field, row-major.
@@ -12,8 +13,8 @@ pub struct Batch {
     pub obs_dim: usize,
     /// `[batch_size, obs_dim]`.
     pub observations: Vec<f32>,
-    /// `[batch_size]`.
-    pub actions: Vec<i64>,
+    /// `[batch_size]` indices or `[batch_size, action_dim]` values.
+    pub actions: ActionRows,
     /// `[batch_size]`.
     pub rewards: Vec<f32>,
     /// `[batch_size, obs_dim]`.
@@ -37,7 +38,8 @@ impl Batch {
     /// memory (collect-then-train loops). `indices` numbers them from 0.
     ///
     /// No transition is [`MemoryError::EmptyBatch`]; observations of different lengths are
-    /// [`MemoryError::ObservationLength`].
+    /// [`MemoryError::ObservationLength`], actions of different shapes
+    /// [`MemoryError::ActionShape`].
     ///
     /// ```
     /// use cinder_rl::memory::{Batch, Transition};
@@ -55,13 +57,14 @@ impl Batch {
     /// assert_eq!(batch.rewards, [1.0, 0.5]);
     /// # Ok::<(), cinder_rl::error::MemoryError>(())
     /// ```
-    pub fn from_transitions<O: AsRef<[f32]>>(
-        transitions: &[Transition<O>],
+    pub fn from_transitions<O: AsRef<[f32]>, A: Action>(
+        transitions: &[Transition<O, A>],
     ) -> Result<Self, MemoryError> {
         let first = transitions.first().ok_or(MemoryError::EmptyBatch)?;
         let obs_dim = first.observation.as_ref().len();
         let mut batch = Batch::default();
         batch.clear(transitions.len(), obs_dim);
+        batch.actions.reset(first.action.encode().shape());
         for (i, t) in transitions.iter().enumerate() {
             for observation in [t.observation.as_ref(), t.next_observation.as_ref()] {
                 if observation.len() != obs_dim {
@@ -75,7 +78,7 @@ impl Batch {
             batch
                 .next_observations
                 .extend_from_slice(t.next_observation.as_ref());
-            batch.actions.push(t.action as i64);
+            batch.actions.push(&t.action)?;
             batch.rewards.push(t.reward as f32);
             batch.terminated.push(f32::from(u8::from(t.terminated)));
             batch.truncated.push(f32::from(u8::from(t.truncated)));
@@ -84,13 +87,14 @@ impl Batch {
         Ok(batch)
     }
 
-    /// Empties every field and sets the shape, keeping the allocations: for memories of your
-    /// own that fill a reused batch in [`ReplayMemory::sample_into`](super::ReplayMemory::sample_into).
+    /// Empties every field and sets the shape, keeping the allocations and the actions' shape
+    /// (set it with `actions.reset`): for memories of your own that fill a reused batch in
+    /// [`ReplayMemory::sample_into`](super::ReplayMemory::sample_into).
     pub fn clear(&mut self, batch_size: usize, obs_dim: usize) {
         self.batch_size = batch_size;
         self.obs_dim = obs_dim;
         self.observations.clear();
-        self.actions.clear();
+        self.actions.reset(self.actions.shape());
         self.rewards.clear();
         self.next_observations.clear();
         self.terminated.clear();

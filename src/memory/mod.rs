@@ -2,15 +2,17 @@
 //! uniform ring buffer [`UniformReplay`].
 //!
 //! Memories store every field in its own contiguous array (`f32` observations, rewards and
-//! flags, `i64` actions) and sample straight into a [`Batch`] of such arrays, one per field,
-//! ready to become one tensor each.
+//! flags, [`ActionRows`] of `i64` indices or `f32` values) and sample straight into a
+//! [`Batch`] of such arrays, one per field, ready to become one tensor each.
 
+mod action_rows;
 pub(crate) mod alloc;
 mod batch;
 mod storage;
 mod transition;
 mod uniform;
 
+pub use action_rows::ActionRows;
 pub use batch::Batch;
 pub use storage::ObservationStorage;
 pub use transition::Transition;
@@ -18,14 +20,24 @@ pub use uniform::UniformReplay;
 
 use rand::Rng;
 
+use crate::env::{Action, ActionShape, Space};
 use crate::error::MemoryError;
 
 /// A store of transitions that agents sample mini-batches from.
 pub trait ReplayMemory {
     /// Stores a transition, evicting the oldest one when the memory is full.
     ///
-    /// An observation of the wrong length is a [`MemoryError::ObservationLength`].
-    fn push<O: AsRef<[f32]>>(&mut self, transition: &Transition<O>) -> Result<(), MemoryError>;
+    /// An observation of the wrong length is a [`MemoryError::ObservationLength`], an action
+    /// of another shape than the memory holds a [`MemoryError::ActionShape`].
+    fn push<O: AsRef<[f32]>, A: Action>(
+        &mut self,
+        transition: &Transition<O, A>,
+    ) -> Result<(), MemoryError>;
+
+    /// The shape of the actions the memory holds: discrete by default.
+    fn action_shape(&self) -> ActionShape {
+        ActionShape::Discrete
+    }
 
     /// The number of transitions stored.
     fn len(&self) -> usize;
@@ -97,8 +109,9 @@ pub trait MemoryState: ReplayMemory + Sized {
     /// capacity, observation length and storage.
     fn check_fits(&self, restored: &Self) -> Result<(), MemoryError>;
 
-    /// Checks that every stored action is in `0..n_actions`.
-    fn check_actions(&self, n_actions: usize) -> Result<(), MemoryError>;
+    /// Checks that every stored action is an element of `space`: an index in `0..n` for a
+    /// discrete space, values of the box's dimension for a box.
+    fn check_actions(&self, space: &Space) -> Result<(), MemoryError>;
 }
 
 /// The first stored action that is not in `0..n_actions` (negative, or too large), if any.

@@ -2,16 +2,17 @@
 
 use crate::env::Step;
 
-/// What an agent experienced in one step: `(s, a, r, s', terminated, truncated)`.
+/// What an agent experienced in one step: `(s, a, r, s', terminated, truncated)`, with
+/// observations `O` and actions `A` (an index by default; `[f32; N]` or `Vec<f32>` for a box).
 ///
 /// `next_observation` is the real observation the step produced, also when the episode ended
 /// (never the first observation of the next episode).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Transition<O> {
+pub struct Transition<O, A = usize> {
     /// The observation acted on.
     pub observation: O,
-    /// The discrete action taken.
-    pub action: usize,
+    /// The action taken.
+    pub action: A,
     /// The reward received.
     pub reward: f64,
     /// The observation that followed.
@@ -22,9 +23,9 @@ pub struct Transition<O> {
     pub truncated: bool,
 }
 
-impl<O> Transition<O> {
+impl<O, A> Transition<O, A> {
     /// The transition made of acting `action` on `observation` and getting `step`.
-    pub fn from_step(observation: O, action: usize, step: Step<O>) -> Self {
+    pub fn from_step(observation: O, action: A, step: Step<O>) -> Self {
         Self {
             observation,
             action,

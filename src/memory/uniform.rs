@@ -4,15 +4,18 @@ use rand::{Rng, RngExt};
 
 use super::alloc::try_filled;
 use super::storage::{ObservationStorage, Rows};
-use super::{Batch, MemoryState, ReplayMemory, Transition, invalid_action};
+use super::{ActionRows, Batch, MemoryState, ReplayMemory, Transition, invalid_action};
+use crate::env::{Action, ActionShape, Space};
 use crate::error::MemoryError;
 
 /// A fixed-capacity ring buffer that evicts the oldest transition first and samples uniformly
 /// with replacement.
 ///
 /// Fields live in contiguous arrays allocated once: a transition with `d`-dimensional
-/// observations costs `8 * d + 20` bytes (52 for CartPole), or `2 * d + 20` with one-byte
-/// [`ObservationStorage::U8`] (for pictures).
+/// observations and a discrete action costs `8 * d + 20` bytes (52 for CartPole), or
+/// `2 * d + 20` with one-byte [`ObservationStorage::U8`] (for pictures); a continuous action
+/// of `k` values takes `4 * k` bytes instead of the index's 8
+/// ([`with_actions`](Self::with_actions)).
 ///
 /// ```
 /// use cinder_rl::memory::{ReplayMemory, Transition, UniformReplay};
@@ -46,16 +49,16 @@ pub struct UniformReplay {
     next: usize,
     observations: Rows,
     next_observations: Rows,
-    actions: Vec<i64>,
+    actions: ActionRows,
     rewards: Vec<f32>,
     terminated: Vec<f32>,
     truncated: Vec<f32>,
 }
 
 impl UniformReplay {
-    /// A memory of `capacity` transitions with `obs_dim`-long observations; zero for either is
-    /// a [`MemoryError::InvalidConfig`], and a memory larger than can be allocated a
-    /// [`MemoryError::TooLarge`] that says how many bytes it needed.
+    /// A memory of `capacity` transitions with `obs_dim`-long observations and discrete
+    /// actions; zero for either is a [`MemoryError::InvalidConfig`], and a memory larger than
+    /// can be allocated a [`MemoryError::TooLarge`] that says how many bytes it needed.
     pub fn new(capacity: usize, obs_dim: usize) -> Result<Self, MemoryError> {
         Self::with_storage(capacity, obs_dim, ObservationStorage::F32)
     }
@@ -67,7 +70,48 @@ impl UniformReplay {
         obs_dim: usize,
         storage: ObservationStorage,
     ) -> Result<Self, MemoryError> {
+        Self::with_actions(capacity, obs_dim, storage, ActionShape::Discrete)
+    }
+
+    /// A memory of actions of `shape` (continuous actions of any dimension, for a box action
+    /// space); otherwise as [`with_storage`](Self::with_storage). Continuous actions of zero
+    /// values are a [`MemoryError::InvalidConfig`].
+    ///
+    /// ```
+    /// use cinder_rl::env::ActionShape;
+    /// use cinder_rl::memory::{ObservationStorage, ReplayMemory, Transition, UniformReplay};
+    ///
+    /// let shape = ActionShape::Continuous { dim: 2 };
+    /// let mut memory = UniformReplay::with_actions(100, 3, ObservationStorage::F32, shape)?;
+    /// fn step<A>(action: A) -> Transition<[f32; 3], A> {
+    ///     Transition {
+    ///         observation: [0.0; 3],
+    ///         action,
+    ///         reward: 1.0,
+    ///         next_observation: [0.0; 3],
+    ///         terminated: false,
+    ///         truncated: false,
+    ///     }
+    /// }
+    /// memory.push(&step([0.5f32, -0.5]))?;
+    /// assert!(memory.push(&step(1usize)).is_err()); // an index
+    /// assert!(memory.push(&step([0.5f32; 3])).is_err()); // three values
+    /// assert_eq!(memory.get::<[f32; 2]>(0).unwrap().action, [0.5, -0.5]);
+    /// # Ok::<(), cinder_rl::error::MemoryError>(())
+    /// ```
+    pub fn with_actions(
+        capacity: usize,
+        obs_dim: usize,
+        storage: ObservationStorage,
+        shape: ActionShape,
+    ) -> Result<Self, MemoryError> {
         storage.validate()?;
+        if shape == (ActionShape::Continuous { dim: 0 }) {
+            return Err(MemoryError::InvalidConfig {
+                field: "action_dim",
+                reason: "must be at least 1".into(),
+            });
+        }
         if capacity == 0 {
             return Err(MemoryError::InvalidConfig {
                 field: "capacity",
@@ -89,7 +133,17 @@ impl UniformReplay {
         // A refusal reports the whole memory's size, not the one array that failed.
         let too_large = |_: MemoryError| MemoryError::TooLarge {
             what: "replay memory",
-            bytes: bytes_for(capacity, obs_dim, storage),
+            bytes: bytes_for(capacity, obs_dim, storage, shape),
+        };
+        let actions = match shape {
+            ActionShape::Discrete => {
+                ActionRows::Discrete(try_filled(capacity, 0, "replay actions").map_err(too_large)?)
+            }
+            ActionShape::Continuous { dim } => ActionRows::Continuous {
+                dim,
+                values: try_filled(capacity.saturating_mul(dim), 0.0, "replay actions")
+                    .map_err(too_large)?,
+            },
         };
         Ok(Self {
             capacity,
@@ -98,21 +152,11 @@ impl UniformReplay {
             next: 0,
             observations: Rows::new(storage, obs_len).map_err(too_large)?,
             next_observations: Rows::new(storage, obs_len).map_err(too_large)?,
-            actions: try_filled(capacity, 0, "replay actions").map_err(too_large)?,
+            actions,
             rewards: try_filled(capacity, 0.0, "replay rewards").map_err(too_large)?,
             terminated: try_filled(capacity, 0.0, "replay flags").map_err(too_large)?,
             truncated: try_filled(capacity, 0.0, "replay flags").map_err(too_large)?,
         })
-    }
-
-    /// Checks that every stored action is in `0..n_actions` (for contents read from a file).
-    pub fn check_actions(&self, n_actions: usize) -> Result<(), MemoryError> {
-        match invalid_action(&self.actions, n_actions) {
-            Some(action) => Err(MemoryError::Corrupt(format!(
-                "stored action {action} is outside the action space 0..{n_actions}"
-            ))),
-            None => Ok(()),
-        }
     }
 
     /// The bytes the stored fields occupy on the heap (allocated once, at creation).
@@ -122,14 +166,15 @@ impl UniformReplay {
         }
         self.observations.allocated_bytes()
             + self.next_observations.allocated_bytes()
-            + bytes(&self.actions)
+            + self.actions.allocated_bytes()
             + bytes(&self.rewards)
             + bytes(&self.terminated)
             + bytes(&self.truncated)
     }
 
-    /// The `index`-th oldest stored transition (0 is the oldest), or `None` past the end.
-    pub fn get(&self, index: usize) -> Option<Transition<Vec<f32>>> {
+    /// The `index`-th oldest stored transition (0 is the oldest) with its action as an `A`,
+    /// or `None` past the end or when `A` is not of the stored actions' shape.
+    pub fn get<A: Action>(&self, index: usize) -> Option<Transition<Vec<f32>, A>> {
         if index >= self.len {
             return None;
         }
@@ -142,7 +187,7 @@ impl UniformReplay {
             .extend(slot * d, d, &mut next_observation);
         Some(Transition {
             observation,
-            action: self.actions[slot] as usize,
+            action: self.actions.get(slot)?,
             reward: f64::from(self.rewards[slot]),
             next_observation,
             terminated: self.terminated[slot] != 0.0,
@@ -162,24 +207,46 @@ impl UniformReplay {
     }
 
     /// The memory's complete contents as bytes (little-endian), for checkpoints.
+    ///
+    /// The layout: a header of five `u64` words (capacity, observation length, length, write
+    /// position, storage tag) and the two `f32` bounds of one-byte storage; for continuous
+    /// actions the tag has bit 8 set (256) and one more `u64`, the action dimension,
+    /// follows (memories of discrete actions keep the layout they always had). Then the
+    /// observations, the next observations, rewards, terminated and truncated flags (`f32`),
+    /// and the actions (`i64` indices or `f32` values).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(HEADER + self.allocated_bytes());
+        let mut bytes = Vec::with_capacity(HEADER + 8 + self.allocated_bytes());
         for v in [self.capacity, self.obs_dim, self.len, self.next] {
             bytes.extend_from_slice(&(v as u64).to_le_bytes());
         }
-        let (tag, low, high) = match self.storage() {
+        let (mut tag, low, high) = match self.storage() {
             ObservationStorage::F32 => (0u64, 0.0f32, 0.0f32),
             ObservationStorage::U8 { low, high } => (1, low, high),
+        };
+        let action_dim = match self.actions.shape() {
+            ActionShape::Discrete => None,
+            ActionShape::Continuous { dim } => {
+                tag |= CONTINUOUS_TAG;
+                Some(dim as u64)
+            }
         };
         bytes.extend_from_slice(&tag.to_le_bytes());
         bytes.extend_from_slice(&low.to_le_bytes());
         bytes.extend_from_slice(&high.to_le_bytes());
+        if let Some(dim) = action_dim {
+            bytes.extend_from_slice(&dim.to_le_bytes());
+        }
         bytes.extend(self.observations.to_bytes());
         bytes.extend(self.next_observations.to_bytes());
         for field in [&self.rewards, &self.terminated, &self.truncated] {
             bytes.extend(field.iter().flat_map(|v| v.to_le_bytes()));
         }
-        bytes.extend(self.actions.iter().flat_map(|v| v.to_le_bytes()));
+        match &self.actions {
+            ActionRows::Discrete(v) => bytes.extend(v.iter().flat_map(|v| v.to_le_bytes())),
+            ActionRows::Continuous { values, .. } => {
+                bytes.extend(values.iter().flat_map(|v| v.to_le_bytes()))
+            }
+        }
         bytes
     }
 
@@ -190,18 +257,33 @@ impl UniformReplay {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, MemoryError> {
         let bad = |reason: &str| MemoryError::Corrupt(reason.to_string());
         let header = bytes.get(..HEADER).ok_or_else(|| bad("truncated header"))?;
-        let word =
-            |i: usize| u64::from_le_bytes(header[i * 8..(i + 1) * 8].try_into().expect("8 bytes"));
-        let size = |i: usize| usize::try_from(word(i)).map_err(|_| bad("size overflow"));
+        let word = |bytes: &[u8], i: usize| {
+            u64::from_le_bytes(bytes[i * 8..(i + 1) * 8].try_into().expect("8 bytes"))
+        };
+        let size = |i: usize| usize::try_from(word(header, i)).map_err(|_| bad("size overflow"));
         let (capacity, obs_dim, len, next) = (size(0)?, size(1)?, size(2)?, size(3)?);
         let float = |at: usize| f32::from_le_bytes(header[at..at + 4].try_into().expect("4 bytes"));
-        let storage = match word(4) {
+        let tag = word(header, 4);
+        let storage = match tag & !CONTINUOUS_TAG {
             0 => ObservationStorage::F32,
             1 => ObservationStorage::U8 {
                 low: float(40),
                 high: float(44),
             },
-            tag => return Err(bad(&format!("unknown observation storage {tag}"))),
+            _ => return Err(bad(&format!("unknown observation storage {tag}"))),
+        };
+        let (shape, header_len) = if tag & CONTINUOUS_TAG == 0 {
+            (ActionShape::Discrete, HEADER)
+        } else {
+            let extra = bytes
+                .get(..HEADER + 8)
+                .ok_or_else(|| bad("truncated header"))?;
+            let dim =
+                usize::try_from(word(&extra[HEADER..], 0)).map_err(|_| bad("size overflow"))?;
+            if dim == 0 {
+                return Err(bad("continuous actions of zero values"));
+            }
+            (ActionShape::Continuous { dim }, HEADER + 8)
         };
         if capacity == 0 || obs_dim == 0 {
             return Err(bad("a memory of zero capacity or zero-length observations"));
@@ -209,12 +291,12 @@ impl UniformReplay {
         if len > capacity || next >= capacity || (len < capacity && next != len) {
             return Err(bad("inconsistent length and write position"));
         }
-        let expected = HEADER as u128 + bytes_for(capacity, obs_dim, storage);
+        let expected = header_len as u128 + bytes_for(capacity, obs_dim, storage, shape);
         if bytes.len() as u128 != expected {
             return Err(bad(&format!("{} bytes, expected {expected}", bytes.len())));
         }
-        let mut memory = Self::with_storage(capacity, obs_dim, storage)?;
-        let mut rest = &bytes[HEADER..];
+        let mut memory = Self::with_actions(capacity, obs_dim, storage, shape)?;
+        let mut rest = &bytes[header_len..];
         let used = memory.observations.read_bytes(rest)?;
         rest = &rest[used..];
         let used = memory.next_observations.read_bytes(rest)?;
@@ -237,11 +319,23 @@ impl UniformReplay {
             }
             rest = tail;
         }
-        for (v, chunk) in memory.actions.iter_mut().zip(rest.chunks_exact(8)) {
-            *v = i64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        }
-        if let Some(action) = memory.actions.iter().find(|&&a| a < 0) {
-            return Err(bad(&format!("a stored action is {action}")));
+        match &mut memory.actions {
+            ActionRows::Discrete(actions) => {
+                for (v, chunk) in actions.iter_mut().zip(rest.chunks_exact(8)) {
+                    *v = i64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+                }
+                if let Some(action) = actions.iter().find(|&&a| a < 0) {
+                    return Err(bad(&format!("a stored action is {action}")));
+                }
+            }
+            ActionRows::Continuous { values, .. } => {
+                for (v, chunk) in values.iter_mut().zip(rest.chunks_exact(4)) {
+                    *v = f32::from_le_bytes(chunk.try_into().expect("4 bytes"));
+                }
+                if let Some(value) = values.iter().find(|v| !v.is_finite()) {
+                    return Err(bad(&format!("a stored action value is {value}")));
+                }
+            }
         }
         memory.len = len;
         memory.next = next;
@@ -251,21 +345,38 @@ impl UniformReplay {
 
 /// The bytes the arrays of a memory take (as [`UniformReplay::to_bytes`] writes them, and on
 /// the heap), computed without overflow.
-fn bytes_for(capacity: usize, obs_dim: usize, storage: ObservationStorage) -> u128 {
+fn bytes_for(
+    capacity: usize,
+    obs_dim: usize,
+    storage: ObservationStorage,
+    shape: ActionShape,
+) -> u128 {
     let observation = Rows::value_bytes(storage) as u128 * obs_dim as u128;
-    // Two observations, a reward and two flags (f32 each), an action (i64).
-    capacity as u128 * (2 * observation + 3 * 4 + 8)
+    let action = match shape {
+        ActionShape::Discrete => 8,
+        ActionShape::Continuous { dim } => 4 * dim as u128,
+    };
+    // Two observations, a reward and two flags (f32 each), an action.
+    capacity as u128 * (2 * observation + 3 * 4 + action)
 }
 
-/// Bytes before the arrays in [`UniformReplay::to_bytes`]: five u64 words and two f32s.
+/// Bytes before the arrays in [`UniformReplay::to_bytes`] (for discrete actions): five u64
+/// words and two f32s.
 const HEADER: usize = 48;
+
+/// The bit of the storage tag that says the memory holds continuous actions (whose dimension
+/// follows the header as one more `u64`).
+const CONTINUOUS_TAG: u64 = 1 << 8;
 
 fn flag(value: bool) -> f32 {
     if value { 1.0 } else { 0.0 }
 }
 
 impl ReplayMemory for UniformReplay {
-    fn push<O: AsRef<[f32]>>(&mut self, transition: &Transition<O>) -> Result<(), MemoryError> {
+    fn push<O: AsRef<[f32]>, A: Action>(
+        &mut self,
+        transition: &Transition<O, A>,
+    ) -> Result<(), MemoryError> {
         let (observation, next_observation) = (
             transition.observation.as_ref(),
             transition.next_observation.as_ref(),
@@ -279,10 +390,10 @@ impl ReplayMemory for UniformReplay {
             }
         }
         let slot = self.next;
+        self.actions.write(slot, transition.action.encode())?;
         let rows = slot * self.obs_dim..(slot + 1) * self.obs_dim;
         self.observations.write(rows.start, observation);
         self.next_observations.write(rows.start, next_observation);
-        self.actions[slot] = transition.action as i64;
         self.rewards[slot] = transition.reward as f32;
         self.terminated[slot] = flag(transition.terminated);
         self.truncated[slot] = flag(transition.truncated);
@@ -303,6 +414,10 @@ impl ReplayMemory for UniformReplay {
         self.obs_dim
     }
 
+    fn action_shape(&self) -> ActionShape {
+        self.actions.shape()
+    }
+
     fn sample_into<R: Rng + ?Sized>(
         &self,
         batch_size: usize,
@@ -320,6 +435,7 @@ impl ReplayMemory for UniformReplay {
         }
         let d = self.obs_dim;
         batch.clear(batch_size, d);
+        batch.actions.reset(self.actions.shape());
         // While the ring is filling, slots 0..len hold the data; once full, every slot does.
         for _ in 0..batch_size {
             let slot = rng.random_range(0..self.len);
@@ -328,7 +444,7 @@ impl ReplayMemory for UniformReplay {
                 .extend(slot * d, d, &mut batch.observations);
             self.next_observations
                 .extend(slot * d, d, &mut batch.next_observations);
-            batch.actions.push(self.actions[slot]);
+            batch.actions.push_row_of(&self.actions, slot);
             batch.rewards.push(self.rewards[slot]);
             batch.terminated.push(self.terminated[slot]);
             batch.truncated.push(self.truncated[slot]);
@@ -347,22 +463,39 @@ impl MemoryState for UniformReplay {
     }
 
     fn check_fits(&self, restored: &Self) -> Result<(), MemoryError> {
-        let shape = |m: &Self| (m.capacity, m.obs_dim, m.storage());
+        let shape = |m: &Self| (m.capacity, m.obs_dim, m.storage(), m.actions.shape());
         if shape(self) == shape(restored) {
             return Ok(());
         }
         Err(MemoryError::Corrupt(format!(
-            "the saved memory holds {} transitions of {} ({:?}), this one {} of {} ({:?})",
+            "the saved memory holds {} transitions of {} ({:?}, {}), this one {} of {} ({:?}, {})",
             restored.capacity,
             restored.obs_dim,
             restored.storage(),
+            restored.actions.shape(),
             self.capacity,
             self.obs_dim,
-            self.storage()
+            self.storage(),
+            self.actions.shape()
         )))
     }
 
-    fn check_actions(&self, n_actions: usize) -> Result<(), MemoryError> {
-        UniformReplay::check_actions(self, n_actions)
+    fn check_actions(&self, space: &Space) -> Result<(), MemoryError> {
+        let expected = ActionShape::of(space);
+        if self.actions.shape() != expected {
+            return Err(MemoryError::ActionShape {
+                expected,
+                actual: self.actions.shape(),
+            });
+        }
+        let (Some(n_actions), Some(actions)) = (space.n(), self.actions.discrete()) else {
+            return Ok(());
+        };
+        match invalid_action(actions, n_actions) {
+            Some(action) => Err(MemoryError::Corrupt(format!(
+                "stored action {action} is outside the action space 0..{n_actions}"
+            ))),
+            None => Ok(()),
+        }
     }
 }

@@ -1,9 +1,10 @@
 //! Policies and exploration schedules.
 //!
-//! A [`Policy`] turns an observation into a discrete action. [`Greedy`] and [`EpsilonGreedy`]
+//! A [`Policy`] turns an observation into an action (an index, or values for a box). [`Greedy`] and [`EpsilonGreedy`]
 //! act on any source of action values ([`ActionValues`]: a Q-network, a table...),
 //! [`Categorical`] samples from any source of action probabilities ([`ActionProbabilities`]),
-//! [`RandomPolicy`] ignores the observation. Every stochastic policy owns a seeded generator.
+//! [`RandomPolicy`] ignores the observation, and [`GaussianNoise`] explores around a
+//! deterministic policy's continuous action. Every stochastic policy owns a seeded generator.
 //!
 //! A [`Schedule`] maps a step (an environment step or an episode, as its user counts) to a
 //! value; [`Constant`], [`Linear`], [`Exponential`] and [`Inverse`] cover the usual
@@ -11,22 +12,25 @@
 
 mod categorical;
 mod epsilon_greedy;
+mod gaussian_noise;
 mod greedy;
 mod random;
 mod schedule;
 
 pub use categorical::{Categorical, sample_categorical};
 pub use epsilon_greedy::EpsilonGreedy;
+pub use gaussian_noise::GaussianNoise;
 pub use greedy::Greedy;
 pub use random::RandomPolicy;
 pub use schedule::{AnySchedule, Constant, Exponential, Inverse, Linear, Schedule};
 
 use crate::error::PolicyError;
 
-/// Chooses a discrete action for an observation.
-pub trait Policy<O: ?Sized> {
+/// Chooses an action for an observation: an index `0..n` by default, `[f32; N]` or
+/// `Vec<f32>` for a continuous action space.
+pub trait Policy<O: ?Sized, A = usize> {
     /// The action for `observation`.
-    fn act(&mut self, observation: &O) -> Result<usize, PolicyError>;
+    fn act(&mut self, observation: &O) -> Result<A, PolicyError>;
 }
 
 /// A source of action values `Q(s, ·)` over `0..n_actions`: what greedy policies maximise.

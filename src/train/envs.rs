@@ -24,6 +24,8 @@ impl<E: Environment> sealed::Sealed for VecEnv<E> {}
 pub trait Envs<A>: sealed::Sealed {
     /// The observations the agent sees.
     type Observation;
+    /// The actions the agent takes.
+    type Action;
 
     /// Runs the training loop of `trainer` (called by [`Trainer::run`]).
     #[doc(hidden)]
@@ -34,7 +36,7 @@ pub trait Envs<A>: sealed::Sealed {
         eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
-        V: Environment<Observation = Self::Observation, Action = usize>;
+        V: Environment<Observation = Self::Observation, Action = Self::Action>;
 }
 
 /// [`Envs`] whose state can be saved and restored ([`Snapshot`]), trained by an agent whose
@@ -50,15 +52,17 @@ pub trait ResumableEnvs<A>: Envs<A> {
         eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
-        V: Environment<Observation = Self::Observation, Action = usize>;
+        V: Environment<Observation = Self::Observation, Action = Self::Action>;
 }
 
 impl<E, A> Envs<A> for E
 where
-    E: Environment<Action = usize>,
-    A: Agent<E::Observation>,
+    E: Environment,
+    E::Action: Clone,
+    A: Agent<E::Observation, E::Action>,
 {
     type Observation = E::Observation;
+    type Action = E::Action;
 
     fn train<V>(
         &mut self,
@@ -67,7 +71,7 @@ where
         eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
-        V: Environment<Observation = Self::Observation, Action = usize>,
+        V: Environment<Observation = Self::Observation, Action = Self::Action>,
     {
         let fresh = |_: &mut Run<'_>, _: &mut E, _: &mut A| Ok(None);
         train_single(trainer, agent, self, eval_env, fresh, |_, _, _, _| Ok(()))
@@ -76,8 +80,9 @@ where
 
 impl<E, A> ResumableEnvs<A> for E
 where
-    E: Snapshot<Action = usize>,
-    A: Agent<E::Observation> + Checkpoint,
+    E: Snapshot,
+    E::Action: Clone,
+    A: Agent<E::Observation, E::Action> + Checkpoint,
 {
     fn train_resumable<V>(
         &mut self,
@@ -86,7 +91,7 @@ where
         eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
-        V: Environment<Observation = Self::Observation, Action = usize>,
+        V: Environment<Observation = Self::Observation, Action = Self::Action>,
     {
         let (resume_from, seed) = (trainer.resume_from.clone(), trainer.config.seed);
         let checkpoints = trainer.checkpoints.clone();
@@ -119,11 +124,13 @@ where
 
 impl<E, A> Envs<A> for VecEnv<E>
 where
-    E: Environment<Action = usize>,
+    E: Environment,
     E::Observation: AsRef<[f32]>,
-    A: VecAgent + Agent<E::Observation>,
+    E::Action: Clone,
+    A: VecAgent<E::Action> + Agent<E::Observation, E::Action>,
 {
     type Observation = E::Observation;
+    type Action = E::Action;
 
     fn train<V>(
         &mut self,
@@ -132,7 +139,7 @@ where
         eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
-        V: Environment<Observation = Self::Observation, Action = usize>,
+        V: Environment<Observation = Self::Observation, Action = Self::Action>,
     {
         let fresh = |_: &mut Run<'_>, _: &mut VecEnv<E>, _: &mut A| Ok(false);
         train_vec(trainer, agent, self, eval_env, fresh, |_, _, _, _| Ok(()))
@@ -141,9 +148,10 @@ where
 
 impl<E, A> ResumableEnvs<A> for VecEnv<E>
 where
-    E: Snapshot<Action = usize>,
+    E: Snapshot,
     E::Observation: AsRef<[f32]>,
-    A: VecAgent + Agent<E::Observation> + Checkpoint,
+    E::Action: Clone,
+    A: VecAgent<E::Action> + Agent<E::Observation, E::Action> + Checkpoint,
 {
     fn train_resumable<V>(
         &mut self,
@@ -152,7 +160,7 @@ where
         eval_env: &mut V,
     ) -> Result<TrainSummary, Error>
     where
-        V: Environment<Observation = Self::Observation, Action = usize>,
+        V: Environment<Observation = Self::Observation, Action = Self::Action>,
     {
         let (resume_from, seed) = (trainer.resume_from.clone(), trainer.config.seed);
         let checkpoints = trainer.checkpoints.clone();

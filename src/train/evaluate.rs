@@ -35,8 +35,8 @@ pub fn evaluate<E, A>(
     seed: u64,
 ) -> Result<Evaluation, Error>
 where
-    E: Environment<Action = usize>,
-    A: Agent<E::Observation>,
+    E: Environment,
+    A: Agent<E::Observation, E::Action>,
 {
     let mut returns = Vec::with_capacity(episodes.min(1024));
     for episode in 0..episodes {

@@ -48,9 +48,10 @@ fn single_loop<E, V, A>(
     mut after_step: impl FnMut(&Run<'_>, &E, &A, EpisodeSoFar) -> Result<(), Error>,
 ) -> Result<(), Error>
 where
-    E: Environment<Action = usize>,
-    A: Agent<E::Observation>,
-    V: Environment<Observation = E::Observation, Action = usize>,
+    E: Environment,
+    E::Action: Clone,
+    A: Agent<E::Observation, E::Action>,
+    V: Environment<Observation = E::Observation, Action = E::Action>,
 {
     let Start {
         mut observation,
@@ -59,7 +60,7 @@ where
     } = start;
     while run.continues(1) {
         let action = agent.act(&observation, Mode::Explore)?;
-        let step = env.step(action)?;
+        let step = env.step(action.clone())?;
         run.summary.env_steps += 1;
         episode_length += 1;
         episode_return += step.reward;
@@ -109,10 +110,11 @@ fn vec_loop<E, V, A>(
     mut after_step: impl FnMut(&Run<'_>, &VecEnv<E>, &A, bool) -> Result<(), Error>,
 ) -> Result<(), Error>
 where
-    E: Environment<Action = usize>,
+    E: Environment,
+    E::Action: Clone,
     E::Observation: AsRef<[f32]>,
-    A: VecAgent + Agent<E::Observation>,
-    V: Environment<Observation = E::Observation, Action = usize>,
+    A: VecAgent<E::Action> + Agent<E::Observation, E::Action>,
+    V: Environment<Observation = E::Observation, Action = E::Action>,
 {
     let n = envs.num_envs() as u64;
     let mut observations = envs.observations().to_vec();
@@ -168,9 +170,10 @@ pub(super) fn train_single<K, E, V, A>(
     after_step: impl FnMut(&Run<'_>, &E, &A, EpisodeSoFar) -> Result<(), Error>,
 ) -> Result<TrainSummary, Error>
 where
-    E: Environment<Action = usize>,
-    V: Environment<Observation = E::Observation, Action = usize>,
-    A: Agent<E::Observation>,
+    E: Environment,
+    E::Action: Clone,
+    V: Environment<Observation = E::Observation, Action = E::Action>,
+    A: Agent<E::Observation, E::Action>,
 {
     let mut run = Run::new(&trainer.config, env.reward_threshold())?;
     let start = match restore(&mut run, env, agent)? {
@@ -205,10 +208,11 @@ pub(super) fn train_vec<K, E, V, A>(
     after_step: impl FnMut(&Run<'_>, &VecEnv<E>, &A, bool) -> Result<(), Error>,
 ) -> Result<TrainSummary, Error>
 where
-    E: Environment<Action = usize>,
+    E: Environment,
+    E::Action: Clone,
     E::Observation: AsRef<[f32]>,
-    V: Environment<Observation = E::Observation, Action = usize>,
-    A: VecAgent + Agent<E::Observation>,
+    V: Environment<Observation = E::Observation, Action = E::Action>,
+    A: VecAgent<E::Action> + Agent<E::Observation, E::Action>,
 {
     let mut run = Run::new(&trainer.config, vec_threshold(envs))?;
     if !restore(&mut run, envs, agent)? {

@@ -198,8 +198,8 @@ impl<'c> Run<'c> {
         eval_env: &mut E,
     ) -> Result<bool, Error>
     where
-        E: Environment<Action = usize>,
-        A: Agent<E::Observation>,
+        E: Environment,
+        A: Agent<E::Observation, E::Action>,
     {
         self.summary.episodes += 1;
         let record = EpisodeRecord {
@@ -248,8 +248,8 @@ impl<'c> Run<'c> {
         eval_env: &mut E,
     ) -> Result<TrainSummary, Error>
     where
-        E: Environment<Action = usize>,
-        A: Agent<E::Observation>,
+        E: Environment,
+        A: Agent<E::Observation, E::Action>,
     {
         self.summary.wall_s = self.wall_s();
         self.summary.mean_return_100 = self.tracker.mean_return();

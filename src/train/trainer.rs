@@ -99,7 +99,7 @@ impl<'a> Trainer<'a, Plain> {
     ) -> Result<TrainSummary, Error>
     where
         T: Envs<A>,
-        V: Environment<Observation = T::Observation, Action = usize>,
+        V: Environment<Observation = T::Observation, Action = T::Action>,
     {
         envs.train(self, agent, eval_env)
     }
@@ -117,7 +117,7 @@ impl<'a> Trainer<'a, Resumable> {
     ) -> Result<TrainSummary, Error>
     where
         T: ResumableEnvs<A>,
-        V: Environment<Observation = T::Observation, Action = usize>,
+        V: Environment<Observation = T::Observation, Action = T::Action>,
     {
         envs.train_resumable(self, agent, eval_env)
     }
@@ -178,9 +178,10 @@ pub fn train<E, V, A>(
     config: TrainConfig,
 ) -> Result<TrainSummary, Error>
 where
-    E: Environment<Action = usize>,
-    A: Agent<E::Observation>,
-    V: Environment<Observation = E::Observation, Action = usize>,
+    E: Environment,
+    E::Action: Clone,
+    A: Agent<E::Observation, E::Action>,
+    V: Environment<Observation = E::Observation, Action = E::Action>,
 {
     Trainer::new(config).run(agent, env, eval_env)
 }

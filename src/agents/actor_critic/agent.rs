@@ -226,12 +226,12 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
     }
 
     pub(super) fn header(&self) -> Header {
-        Header {
-            kind: "actor-critic".into(),
-            obs_dim: self.obs_dim,
-            n_actions: self.n_actions,
-            num_params: self.acting.num_params(),
-        }
+        Header::discrete(
+            "actor-critic",
+            self.obs_dim,
+            self.n_actions,
+            self.acting.num_params(),
+        )
     }
 }
 

@@ -11,7 +11,8 @@ use crate::agent::{Agent, Learned, Metrics, Mode};
 use crate::agents::checks;
 use crate::agents::file::{Header, load_module, save_module};
 use crate::agents::training::{place, probe_shapes};
-use crate::error::AgentError;
+use crate::env::ActionShape;
+use crate::error::{AgentError, MemoryError};
 use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay, invalid_action};
 use crate::nn::{QNetwork, polyak_update};
 use crate::policy::{ActionValues, AnySchedule, EpsilonGreedy, Greedy, Policy, Schedule};
@@ -91,7 +92,8 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     /// used; `config.batch_size` and `config.learning_starts` must fit the memory's capacity.
     ///
     /// An exploration rate outside `[0, 1]` at the first or the last step is an
-    /// [`AgentError::InvalidConfig`].
+    /// [`AgentError::InvalidConfig`]; a memory of continuous actions a
+    /// [`MemoryError::ActionShape`](crate::error::MemoryError::ActionShape).
     pub fn with_parts(
         config: DqnConfig,
         network: M,
@@ -103,6 +105,13 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         let config = config.with_replay_capacity(memory.capacity());
         config.validate()?;
         checks::exploration(&exploration)?;
+        if memory.action_shape() != ActionShape::Discrete {
+            return Err(MemoryError::ActionShape {
+                expected: ActionShape::Discrete,
+                actual: memory.action_shape(),
+            }
+            .into());
+        }
         let obs_dim = memory.obs_dim();
         let (online, inner) = place(network, obs_dim, n_actions, device)?;
         let acting = online.valid();
@@ -320,7 +329,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
                 ),
             });
         }
-        match invalid_action(&batch.actions, self.n_actions) {
+        match invalid_action(batch.actions.require_discrete()?, self.n_actions) {
             Some(action) => Err(AgentError::InvalidAction {
                 action: usize::try_from(action).unwrap_or(usize::MAX),
                 n_actions: self.n_actions,
@@ -368,12 +377,12 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     }
 
     pub(super) fn header(&self) -> Header {
-        Header {
-            kind: "dqn".into(),
-            obs_dim: self.obs_dim,
-            n_actions: self.n_actions,
-            num_params: self.online.num_params(),
-        }
+        Header::discrete(
+            "dqn",
+            self.obs_dim,
+            self.n_actions,
+            self.online.num_params(),
+        )
     }
 }
 

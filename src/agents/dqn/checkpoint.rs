@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::Dqn;
 use crate::agent::Checkpoint;
 use crate::agents::state::{StateReader, StateWriter};
+use crate::env::Space;
 use crate::error::AgentError;
 use crate::memory::MemoryState;
 use crate::nn::QNetwork;
@@ -51,7 +52,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
         let optimizer = reader.optimizer("optimizer", fresh, &online)?;
         let memory = R::from_bytes(reader.bytes("replay")?)?;
         self.memory.check_fits(&memory)?;
-        memory.check_actions(self.n_actions)?;
+        memory.check_actions(&Space::discrete(self.n_actions))?;
         let progress: Progress = reader.json("progress")?;
         reader.check_counters(&[
             ("explorer_step", progress.explorer_step),

@@ -41,7 +41,10 @@ impl BatchTensors {
         };
         Ok(Self {
             observations: floats(&batch.observations, [n, d]),
-            actions: Tensor::from_data(TensorData::new(batch.actions.clone(), [n, 1]), device),
+            actions: Tensor::from_data(
+                TensorData::new(batch.actions.require_discrete()?.to_vec(), [n, 1]),
+                device,
+            ),
             rewards: Tensor::from_data(
                 TensorData::new(
                     batch.rewards.iter().map(|r| r * reward_scale).collect(),
