@@ -18,17 +18,20 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use burn::store::burn_pack::{Reader, Writer};
-use burn::tensor::{Bytes, Device};
+use burn::tensor::Bytes;
 use cinder_rl::agent::{Agent, Checkpoint, Mode};
 use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
 use cinder_rl::archive::Archive;
 use cinder_rl::artifacts::{MetricsWriter, read_metrics};
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
+use cinder_rl::error::Error;
 use cinder_rl::memory::{ReplayMemory, UniformReplay};
-use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, Mlp};
+use cinder_rl::nn::{ActorCriticMlp, Mlp};
 use cinder_rl::rng::{SeededRng, seeded};
-use cinder_rl::train::{Checkpoints, TrainConfig, Trainer, checkpoint_summary};
-use common::{budget_run, cartpole, cartpole_dqn, dqn_test_config};
+use cinder_rl::train::{
+    Checkpoints, Resumable, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
+};
+use common::{budget_run, cartpole, cartpole_actor_critic, cartpole_dqn, dqn_test_config};
 use rand::RngExt;
 
 fn dqn(hidden: usize) -> Dqn<Mlp> {
@@ -41,13 +44,8 @@ fn dqn(hidden: usize) -> Dqn<Mlp> {
 }
 
 fn actor_critic(hidden: usize) -> ActorCritic<ActorCriticMlp> {
-    let device = Device::flex();
-    let network = ActorCriticMlpConfig::new(4, 2)
-        .with_hidden(vec![hidden])
-        .init(&device, 6)
-        .unwrap();
     let config = ActorCriticConfig::new().with_num_envs(2).with_seed(6);
-    ActorCritic::new(config, network, 4, 2, &device).unwrap()
+    cartpole_actor_critic(hidden, 6, config)
 }
 
 fn envs() -> VecEnv<CartPole> {
@@ -339,28 +337,34 @@ fn mutated_metrics(text: &str, rng: &mut SeededRng) -> String {
     lines.join("\n")
 }
 
+/// Writes a mutation of `checkpoint` to `path` and resumes from it with `run`, `more` steps
+/// past the steps the file says it holds (past 300 when that cannot be read); returns whether
+/// the run went through.
+fn resumes_mutated(
+    path: &Path,
+    checkpoint: &[u8],
+    rng: &mut SeededRng,
+    more: u64,
+    run: impl FnOnce(&mut Trainer<'_, Resumable>) -> Result<TrainSummary, Error>,
+) -> bool {
+    std::fs::write(path, mutated(checkpoint, &[], rng)).unwrap();
+    let steps = checkpoint_summary(path).map_or(300, |s| s.env_steps);
+    let mut trainer = Trainer::new(run_config(steps.saturating_add(more))).resume_from(path);
+    run(&mut trainer).is_ok()
+}
+
 /// Reads one mutated file of the kind `case % KINDS` and, if the read succeeds, uses it;
 /// returns whether it was read.
 fn run_case(corpus: &Corpus, case: u64, rng: &mut SeededRng) -> bool {
     let path = corpus.dir.join(format!("case-{}", case % 4));
     let write = |bytes: &[u8]| std::fs::write(&path, bytes).unwrap();
     match case % KINDS {
-        0 => {
-            write(&mutated(&corpus.dqn_checkpoint, &[], rng));
-            let steps = checkpoint_summary(&path).map_or(300, |s| s.env_steps);
-            Trainer::new(run_config(steps.saturating_add(4)))
-                .resume_from(&path)
-                .run(&mut dqn(8), &mut cartpole(), &mut cartpole())
-                .is_ok()
-        }
-        1 => {
-            write(&mutated(&corpus.a2c_checkpoint, &[], rng));
-            let steps = checkpoint_summary(&path).map_or(300, |s| s.env_steps);
-            Trainer::new(run_config(steps.saturating_add(10)))
-                .resume_from(&path)
-                .run(&mut actor_critic(8), &mut envs(), &mut cartpole())
-                .is_ok()
-        }
+        0 => resumes_mutated(&path, &corpus.dqn_checkpoint, rng, 4, |t| {
+            t.run(&mut dqn(8), &mut cartpole(), &mut cartpole())
+        }),
+        1 => resumes_mutated(&path, &corpus.a2c_checkpoint, rng, 10, |t| {
+            t.run(&mut actor_critic(8), &mut envs(), &mut cartpole())
+        }),
         2 => {
             let checkpoint = Archive::decode(&corpus.dqn_checkpoint).unwrap();
             let state = mutated(checkpoint.get("agent").unwrap(), &corpus.donors, rng);
