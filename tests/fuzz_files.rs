@@ -353,6 +353,29 @@ fn resumes_mutated(
     run(&mut trainer).is_ok()
 }
 
+/// Restores `agent` from a mutation (with parts of `donors`) of the agent state in
+/// `checkpoint` and, if that succeeds, uses it with `exercise`; returns whether it was read.
+fn restores_mutated<A: Checkpoint>(
+    mut agent: A,
+    checkpoint: &[u8],
+    donors: &[Archive],
+    rng: &mut SeededRng,
+    exercise: impl FnOnce(&mut A),
+) -> bool {
+    let checkpoint = Archive::decode(checkpoint).unwrap();
+    let state = mutated(checkpoint.get("agent").unwrap(), donors, rng);
+    let read = agent.restore_training_state(&state).is_ok();
+    if read {
+        exercise(&mut agent);
+    }
+    read
+}
+
+/// Whether `agent` loads the file at `path` and then acts.
+fn loads_and_acts(mut agent: impl Agent<[f32; 4]>, path: &Path) -> bool {
+    agent.load(path).is_ok() && agent.act(&[0.1, 0.0, -0.1, 0.0], Mode::Exploit).is_ok()
+}
+
 /// Reads one mutated file of the kind `case % KINDS` and, if the read succeeds, uses it;
 /// returns whether it was read.
 fn run_case(corpus: &Corpus, case: u64, rng: &mut SeededRng) -> bool {
@@ -365,27 +388,25 @@ fn run_case(corpus: &Corpus, case: u64, rng: &mut SeededRng) -> bool {
         1 => resumes_mutated(&path, &corpus.a2c_checkpoint, rng, 10, |t| {
             t.run(&mut actor_critic(8), &mut envs(), &mut cartpole())
         }),
-        2 => {
-            let checkpoint = Archive::decode(&corpus.dqn_checkpoint).unwrap();
-            let state = mutated(checkpoint.get("agent").unwrap(), &corpus.donors, rng);
-            let mut agent = dqn(8);
-            let read = agent.restore_training_state(&state).is_ok();
-            if read {
+        2 => restores_mutated(
+            dqn(8),
+            &corpus.dqn_checkpoint,
+            &corpus.donors,
+            rng,
+            |agent| {
                 let _ = agent.act(&[0.1, 0.0, -0.1, 0.0], Mode::Explore);
                 let _ = agent.learn();
-            }
-            read
-        }
-        3 => {
-            let checkpoint = Archive::decode(&corpus.a2c_checkpoint).unwrap();
-            let state = mutated(checkpoint.get("agent").unwrap(), &corpus.donors, rng);
-            let mut agent = actor_critic(8);
-            let read = agent.restore_training_state(&state).is_ok();
-            if read {
-                let _ = Trainer::new(run_config(10)).run(&mut agent, &mut envs(), &mut cartpole());
-            }
-            read
-        }
+            },
+        ),
+        3 => restores_mutated(
+            actor_critic(8),
+            &corpus.a2c_checkpoint,
+            &corpus.donors,
+            rng,
+            |agent| {
+                let _ = Trainer::new(run_config(10)).run(agent, &mut envs(), &mut cartpole());
+            },
+        ),
         4 => {
             let (bytes, dqn_kind) = if rng.random_range(0..2) == 0 {
                 (&corpus.dqn_file, true)
@@ -393,15 +414,10 @@ fn run_case(corpus: &Corpus, case: u64, rng: &mut SeededRng) -> bool {
                 (&corpus.a2c_file, false)
             };
             write(&mutated(bytes, &corpus.donors, rng));
-            let observation = [0.1f32, 0.0, -0.1, 0.0];
             if dqn_kind {
-                let mut agent = dqn(8);
-                let read = agent.load(&path).is_ok();
-                read && agent.act(&observation, Mode::Exploit).is_ok()
+                loads_and_acts(dqn(8), &path)
             } else {
-                let mut agent = actor_critic(8);
-                let read = agent.load(&path).is_ok();
-                read && agent.act(&observation, Mode::Exploit).is_ok()
+                loads_and_acts(actor_critic(8), &path)
             }
         }
         5 => {

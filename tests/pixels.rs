@@ -15,7 +15,7 @@ use cinder_rl::error::{AgentError, EnvError};
 use cinder_rl::nn::CnnQNetworkConfig;
 use cinder_rl::policy::{AnySchedule, Linear};
 use cinder_rl::train::train;
-use common::budget_run;
+use common::{budget_run, cnn_dqn};
 use rand::RngExt;
 
 fn cartpole_pixels(config: PixelConfig) -> PixelObservation<CartPole> {
@@ -268,14 +268,11 @@ fn dqn_with_a_cnn_learns_from_pictures() {
     };
     let (mut env, mut eval_env) = (lamp(), lamp());
     assert_eq!(env.shape(), [1, 12, 12]);
-    let device = Device::flex();
     let network = CnnQNetworkConfig::new(1, 12, 12, 2)
         .with_channels(vec![8])
         .with_kernel(4)
         .with_stride(2)
-        .with_batch_norm(false)
-        .init(&device, 1)
-        .unwrap();
+        .with_batch_norm(false);
     let config = DqnConfig::new()
         .with_gamma(0.0)
         .with_learning_rate(3e-3)
@@ -291,7 +288,7 @@ fn dqn_with_a_cnn_learns_from_pictures() {
         .with_target_update(TargetUpdate::HardEverySteps(50))
         .with_exploration(AnySchedule::Linear(Linear::new(1.0, 0.05, 300).unwrap()))
         .with_seed(1);
-    let mut agent = Dqn::new(config, network, 144, 2, &device).unwrap();
+    let mut agent = cnn_dqn(network, 1, config);
     let run = budget_run(1, 800).with_eval_episodes(100);
     let summary = train(&mut agent, &mut env, &mut eval_env, run).unwrap();
     assert!(
@@ -313,7 +310,7 @@ fn dqn_with_a_cnn_learns_from_pictures() {
         );
     }
     assert!(matches!(
-        CnnQNetworkConfig::new(1, 4, 4, 2).init(&device, 0),
+        CnnQNetworkConfig::new(1, 4, 4, 2).init(&Device::flex(), 0),
         Err(AgentError::InvalidConfig { .. })
     ));
 }

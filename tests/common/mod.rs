@@ -274,3 +274,18 @@ where
     };
     (learned, next)
 }
+
+/// A DQN agent with the CNN `network` (weights seeded with `seed`) and the settings `config`,
+/// on Flex, for observations that are the network's input pictures, flattened.
+#[cfg(feature = "flex")]
+pub fn cnn_dqn(
+    network: cinder_rl::nn::CnnQNetworkConfig,
+    seed: u64,
+    config: DqnConfig,
+) -> cinder_rl::agents::Dqn<cinder_rl::nn::CnnQNetwork> {
+    let device = burn::tensor::Device::flex();
+    let obs_dim = network.channels_in * network.height * network.width;
+    let n_actions = network.n_actions;
+    let network = network.init(&device, seed).unwrap();
+    cinder_rl::agents::Dqn::new(config, network, obs_dim, n_actions, &device).unwrap()
+}
