@@ -4,29 +4,19 @@
 //! batch 128) and the tuned preset's (3 x 20 x 45 grey stack, 16-32 channels, kernel 3,
 //! stride 2, batch 32).
 
+#[path = "../examples/common/tuned_view.rs"]
+mod tuned_view;
+
 use std::hint::black_box;
 
 use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode};
 use cinder_rl::agents::{Dqn, DqnConfig, OptimizerConfig};
-use cinder_rl::env::{
-    CartPole, CartPoleConfig, Environment, PixelConfig, PixelFrames, PixelObservation,
-};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment, PixelConfig, PixelObservation};
 use cinder_rl::memory::{ObservationStorage, Transition};
 use cinder_rl::nn::{CnnQNetwork, CnnQNetworkConfig};
 use criterion::{Criterion, criterion_group, criterion_main};
-
-/// The tuned preset's view: a 75x50 picture rendered at 8x and averaged, grey, 3 stacked.
-fn tuned_view() -> PixelConfig {
-    PixelConfig {
-        render_width: 75,
-        render_height: 50,
-        supersample: 8,
-        grayscale: true,
-        frames: PixelFrames::Stack(3),
-        ..PixelConfig::default()
-    }
-}
+use tuned_view::tuned_view;
 
 fn pixel_step(c: &mut Criterion) {
     let mut group = c.benchmark_group("pixel_step");

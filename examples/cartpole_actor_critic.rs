@@ -19,9 +19,9 @@ use cinder_rl::artifacts::RunIdentity;
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
 use cinder_rl::nn::ActorCriticMlpConfig;
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{StopRule, TrainConfig};
+use cinder_rl::train::StopRule;
 use clap::Parser;
-use common::{HiddenFlag, RunFlags, finish_run, unknown_preset};
+use common::{HiddenFlag, RunFlags, unknown_preset};
 
 /// Train an actor-critic on CartPole-v1 until solved, save the agent, reload it and evaluate
 /// it greedily.
@@ -60,11 +60,9 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let network = network_config.init(&device, derive_seed(plan.seed, 2))?;
     let mut agent = ActorCritic::new(config.clone(), network, 4, 2, &device)?;
 
-    let train_config = TrainConfig::new(plan.seed)
-        .with_max_env_steps(Some(cli.run.steps(1_000_000)))
-        .with_max_episodes(cli.run.max_episodes)
-        .with_stop(cli.run.stop(StopRule::solved()))
-        .with_eval_episodes(10)
+    let train_config = cli
+        .run
+        .train_config(&plan, 1_000_000, StopRule::solved())
         .with_names("actor-critic", "CartPole-v1");
     let identity = RunIdentity::new("actor-critic", "CartPole-v1", preset.name, plan.seed)
         .with_agent_config(&config)
@@ -83,12 +81,6 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let reloaded = ActorCritic::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
-    finish_run(
-        &summary,
-        &run,
-        &agent,
-        reloaded,
-        &mut eval_env,
-        cli.run.eval_episodes,
-    )
+    cli.run
+        .finish(&summary, &run, &agent, reloaded, &mut eval_env)
 }

@@ -18,9 +18,9 @@ use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Snapshot, Space, Ste
 use cinder_rl::error::EnvError;
 use cinder_rl::nn::MlpConfig;
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{StopRule, TrainConfig};
+use cinder_rl::train::StopRule;
 use clap::Parser;
-use common::{HiddenFlag, RunFlags, finish_run, unknown_preset};
+use common::{HiddenFlag, RunFlags, unknown_preset};
 
 /// Train DQN on CartPole until solved, save the agent, reload it and evaluate it greedily.
 ///
@@ -132,11 +132,9 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let network = network_config.init(&device, derive_seed(plan.seed, 2))?;
     let mut agent = Dqn::new(config.clone(), network, 4, 2, &device)?;
 
-    let train_config = TrainConfig::new(plan.seed)
-        .with_max_env_steps(Some(cli.run.steps(200_000)))
-        .with_max_episodes(cli.run.max_episodes)
-        .with_stop(cli.run.stop(stop))
-        .with_eval_episodes(10)
+    let train_config = cli
+        .run
+        .train_config(&plan, 200_000, stop)
         .with_names("dqn", env_name);
     let identity = RunIdentity::new("dqn", env_name, preset.name, plan.seed)
         .with_agent_config(&config)
@@ -151,12 +149,6 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     let reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
-    finish_run(
-        &summary,
-        &run,
-        &agent,
-        reloaded,
-        &mut eval_env,
-        cli.run.eval_episodes,
-    )
+    cli.run
+        .finish(&summary, &run, &agent, reloaded, &mut eval_env)
 }

@@ -13,20 +13,23 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/tuned_view.rs"]
+mod tuned_view;
 
 use burn::tensor::Device;
 use cinder_rl::agents::dqn::{ScheduleUnit, TargetUpdate, TrainFrequency};
 use cinder_rl::agents::{Dqn, DqnConfig, OptimizerConfig, ValueLoss};
 use cinder_rl::artifacts::RunIdentity;
-use cinder_rl::env::{CartPole, CartPoleConfig, PixelConfig, PixelFrames, PixelObservation};
+use cinder_rl::env::{CartPole, CartPoleConfig, PixelConfig, PixelObservation};
 use cinder_rl::error::EnvError;
 use cinder_rl::memory::ObservationStorage;
 use cinder_rl::nn::CnnQNetworkConfig;
 use cinder_rl::policy::{AnySchedule, Exponential, Linear};
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{StopRule, TrainConfig};
+use cinder_rl::train::StopRule;
 use clap::Parser;
-use common::{RunFlags, finish_run, unknown_preset};
+use common::{RunFlags, unknown_preset};
+use tuned_view::tuned_view;
 
 /// DQN from pixels: a CNN Q-network on rendered CartPole pictures.
 ///
@@ -75,16 +78,7 @@ fn preset(name: &str) -> Result<PixelPreset, Box<dyn std::error::Error>> {
                 .with_reward_scale(1.0),
         }),
         "tuned" => Ok(PixelPreset {
-            // The lecture's window at half its resolution, anti-aliased, grey, the last three
-            // pictures stacked: 3 x 20 x 45.
-            view: PixelConfig {
-                render_width: 75,
-                render_height: 50,
-                supersample: 8,
-                grayscale: true,
-                frames: PixelFrames::Stack(3),
-                ..PixelConfig::default()
-            },
+            view: tuned_view(),
             network: |[c, h, w]| {
                 CnnQNetworkConfig::new(c, h, w, 2)
                     .with_channels(vec![16, 32])
@@ -138,11 +132,9 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let network = network_config.init(&device, derive_seed(plan.seed, 2))?;
     let mut agent = Dqn::new(config.clone(), network, obs_dim, 2, &device)?;
 
-    let train_config = TrainConfig::new(plan.seed)
-        .with_max_env_steps(Some(cli.run.steps(100_000)))
-        .with_max_episodes(cli.run.max_episodes)
-        .with_stop(cli.run.stop(StopRule::solved()))
-        .with_eval_episodes(10)
+    let train_config = cli
+        .run
+        .train_config(&plan, 100_000, StopRule::solved())
         .with_names("dqn-pixels", "CartPole-v1");
     let identity = RunIdentity::new("dqn-pixels", "CartPole-v1", plan.preset.clone(), plan.seed)
         .with_agent_config(&config)
@@ -163,12 +155,6 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         2,
         &device,
     )?;
-    finish_run(
-        &summary,
-        &run,
-        &agent,
-        reloaded,
-        &mut eval_env,
-        cli.run.eval_episodes,
-    )
+    cli.run
+        .finish(&summary, &run, &agent, reloaded, &mut eval_env)
 }

@@ -12,7 +12,7 @@ use cinder_rl::error::AgentError;
 use cinder_rl::memory::Transition;
 use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig};
 use cinder_rl::train::{StopRule, TrainConfig, Trainer, evaluate};
-use common::{Corridor, LENGTH, Treadmill};
+use common::{Corridor, LENGTH, Treadmill, budget_run, explore_step};
 
 fn network(obs_dim: usize, n_actions: usize, hidden: usize, seed: u64) -> ActorCriticMlp {
     ActorCriticMlpConfig::new(obs_dim, n_actions)
@@ -37,11 +37,7 @@ fn a2c_learns_the_optimal_action_on_a_custom_environment() {
     )
     .unwrap();
     let mut envs = VecEnv::from_fn(4, |_| Ok(Corridor::new())).unwrap();
-    let run = TrainConfig::new(2)
-        .with_max_env_steps(Some(8_000))
-        .with_stop(StopRule::Never)
-        .with_log_every_episodes(0)
-        .with_eval_episodes(20);
+    let run = budget_run(2, 8_000).with_eval_episodes(20);
     let summary = Trainer::new(run)
         .run(&mut agent, &mut envs, &mut Corridor::new())
         .unwrap();
@@ -77,14 +73,7 @@ fn treadmill_value(terminate: bool) -> f32 {
     let mut env = Treadmill::new(10, terminate);
     let mut observation = env.reset(Some(0));
     for _ in 0..20_000 {
-        let action = agent.act(&observation, Mode::Explore).unwrap();
-        let transition = Transition::from_step(observation, action, env.step(action).unwrap());
-        agent.observe(&transition).unwrap();
-        observation = if transition.done() {
-            env.reset(None)
-        } else {
-            transition.next_observation
-        };
+        observation = explore_step(&mut agent, &mut env, observation).1;
     }
     agent.value(&[1.0]).unwrap()
 }
@@ -113,16 +102,11 @@ fn one_environment_learns_every_n_rollout_steps_and_at_each_episode_end() {
     let mut observation = env.reset(None);
     let mut updated_at = Vec::new();
     for step in 1..=50 {
-        let action = agent.act(&observation, Mode::Explore).unwrap();
-        let transition = Transition::from_step(observation, action, env.step(action).unwrap());
-        if agent.observe(&transition).unwrap().updates == 1 {
+        let (learned, next) = explore_step(&mut agent, &mut env, observation);
+        if learned.updates == 1 {
             updated_at.push(step);
         }
-        observation = if transition.done() {
-            env.reset(None)
-        } else {
-            transition.next_observation
-        };
+        observation = next;
     }
     assert_eq!(updated_at, [10, 20, 25, 35, 45, 50]);
 }

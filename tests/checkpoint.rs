@@ -5,14 +5,13 @@ mod common;
 
 use std::path::Path;
 
-use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode};
 use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
 use cinder_rl::error::{ArtifactError, Error};
-use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, Mlp, MlpConfig};
+use cinder_rl::nn::{ActorCriticMlp, Mlp};
 use cinder_rl::train::{Checkpoints, EpisodeRecord, Resumable, TrainConfig, TrainSummary, Trainer};
-use common::{budget_run, dqn_test_config};
+use common::{budget_run, cartpole_actor_critic, cartpole_dqn, dqn_test_config};
 
 fn cartpole() -> CartPole {
     CartPole::new(CartPoleConfig::v1()).unwrap()
@@ -23,35 +22,15 @@ fn run_config(max_env_steps: u64) -> TrainConfig {
 }
 
 fn dqn() -> Dqn<Mlp> {
-    let device = Device::flex();
-    let network = MlpConfig::new(4, 2)
-        .with_hidden(vec![32])
-        .init(&device, 5)
-        .unwrap();
-    Dqn::new(
-        dqn_test_config().with_learning_starts(300).with_seed(5),
-        network,
-        4,
-        2,
-        &device,
-    )
-    .unwrap()
+    cartpole_dqn(32, dqn_test_config().with_learning_starts(300).with_seed(5))
 }
 
 fn actor_critic() -> ActorCritic<ActorCriticMlp> {
-    let device = Device::flex();
-    let network = ActorCriticMlpConfig::new(4, 2)
-        .with_hidden(vec![32])
-        .init(&device, 6)
-        .unwrap();
-    ActorCritic::new(
+    cartpole_actor_critic(
+        32,
+        6,
         ActorCriticConfig::new().with_num_envs(4).with_seed(6),
-        network,
-        4,
-        2,
-        &device,
     )
-    .unwrap()
 }
 
 /// Records without their wall-clock times, which differ from run to run.
@@ -112,87 +91,103 @@ fn temp_path(name: &str) -> std::path::PathBuf {
     dir.join("checkpoint.cinder")
 }
 
-#[test]
-fn dqn_resumed_from_a_checkpoint_equals_the_straight_run() {
-    let path = temp_path("dqn");
+/// The same 4 000 steps two ways: straight, and 2 000 steps with a checkpoint every 1 000
+/// continued by a fresh agent resumed from it.
+struct StraightAndResumed<A> {
+    straight_agent: A,
+    straight: Vec<EpisodeRecord>,
+    straight_summary: TrainSummary,
+    resumed_agent: A,
+    /// The first run's records followed by the resumed run's.
+    joined: Vec<EpisodeRecord>,
+    resumed_summary: TrainSummary,
+}
+
+/// Trains agents made by `agent` with `train`, straight and resumed, checkpointing in a
+/// directory named after `name`.
+fn straight_and_resumed<A>(
+    name: &str,
+    agent: impl Fn() -> A,
+    train: impl Fn(&mut Trainer<'_, Resumable>, &mut A) -> Result<TrainSummary, Error>,
+) -> StraightAndResumed<A> {
+    let path = temp_path(name);
     let checkpoints = Checkpoints {
         path: path.clone(),
         every_env_steps: 1_000,
     };
 
-    let mut straight_agent = dqn();
+    let mut straight_agent = agent();
     let (straight, straight_summary) = recorded(run_config(4_000), None, None, |t| {
-        t.run(&mut straight_agent, &mut cartpole(), &mut cartpole())
+        train(t, &mut straight_agent)
     });
 
-    let mut first_agent = dqn();
+    let mut first_agent = agent();
     let (first, _) = recorded(run_config(2_000), Some(checkpoints.clone()), None, |t| {
-        t.run(&mut first_agent, &mut cartpole(), &mut cartpole())
+        train(t, &mut first_agent)
     });
     drop(first_agent);
     // A fresh agent and environment, as in a new process.
-    let mut resumed_agent = dqn();
+    let mut resumed_agent = agent();
     let (second, resumed_summary) =
         recorded(run_config(4_000), Some(checkpoints), Some(&path), |t| {
-            t.run(&mut resumed_agent, &mut cartpole(), &mut cartpole())
+            train(t, &mut resumed_agent)
         });
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    StraightAndResumed {
+        straight_agent,
+        straight,
+        straight_summary,
+        resumed_agent,
+        joined: first.into_iter().chain(second).collect(),
+        resumed_summary,
+    }
+}
 
+#[test]
+fn dqn_resumed_from_a_checkpoint_equals_the_straight_run() {
+    let runs = straight_and_resumed("dqn", dqn, |t, agent| {
+        t.run(agent, &mut cartpole(), &mut cartpole())
+    });
+    let straight = &runs.straight;
     assert!(straight.len() > 40, "{} episodes", straight.len());
     assert!(
         straight.iter().any(|r| r.mean_loss.is_some()),
         "updates happen"
     );
-    let joined: Vec<EpisodeRecord> = first.into_iter().chain(second).collect();
     assert_eq!(
-        joined, straight,
+        &runs.joined, straight,
         "per-episode returns, losses, epsilons and counters"
     );
-    assert_eq!(resumed_summary, straight_summary);
+    assert_eq!(runs.resumed_summary, runs.straight_summary);
     let probe = [0.02f32, -0.1, 0.03, 0.2];
     assert_eq!(
-        resumed_agent.q_values().values(&probe).unwrap(),
-        straight_agent.q_values().values(&probe).unwrap()
+        runs.resumed_agent.q_values().values(&probe).unwrap(),
+        runs.straight_agent.q_values().values(&probe).unwrap()
     );
-    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
 
 #[test]
 fn a2c_resumed_from_a_checkpoint_equals_the_straight_run() {
-    let path = temp_path("a2c");
-    let checkpoints = Checkpoints {
-        path: path.clone(),
-        every_env_steps: 1_000,
-    };
     let envs = || VecEnv::from_fn(4, |_| CartPole::new(CartPoleConfig::v1())).unwrap();
-
-    let mut straight_agent = actor_critic();
-    let (straight, straight_summary) = recorded(run_config(4_000), None, None, |t| {
-        t.run(&mut straight_agent, &mut envs(), &mut cartpole())
+    let mut runs = straight_and_resumed("a2c", actor_critic, |t, agent| {
+        t.run(agent, &mut envs(), &mut cartpole())
     });
-    let mut first_agent = actor_critic();
-    let (first, _) = recorded(run_config(2_000), Some(checkpoints.clone()), None, |t| {
-        t.run(&mut first_agent, &mut envs(), &mut cartpole())
-    });
-    let mut resumed_agent = actor_critic();
-    let (second, resumed_summary) =
-        recorded(run_config(4_000), Some(checkpoints), Some(&path), |t| {
-            t.run(&mut resumed_agent, &mut envs(), &mut cartpole())
-        });
-
-    assert!(straight.len() > 100, "{} episodes", straight.len());
-    let joined: Vec<EpisodeRecord> = first.into_iter().chain(second).collect();
-    assert_eq!(joined, straight);
-    assert_eq!(resumed_summary, straight_summary);
+    assert!(
+        runs.straight.len() > 100,
+        "{} episodes",
+        runs.straight.len()
+    );
+    assert_eq!(runs.joined, runs.straight);
+    assert_eq!(runs.resumed_summary, runs.straight_summary);
     let probe = [0.02f32, -0.1, 0.03, 0.2];
     assert_eq!(
-        resumed_agent.action_probabilities(&probe).unwrap(),
-        straight_agent.action_probabilities(&probe).unwrap()
+        runs.resumed_agent.action_probabilities(&probe).unwrap(),
+        runs.straight_agent.action_probabilities(&probe).unwrap()
     );
     assert_eq!(
-        resumed_agent.act(&probe, Mode::Exploit).unwrap(),
-        straight_agent.act(&probe, Mode::Exploit).unwrap()
+        runs.resumed_agent.act(&probe, Mode::Exploit).unwrap(),
+        runs.straight_agent.act(&probe, Mode::Exploit).unwrap()
     );
-    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
 
 #[test]

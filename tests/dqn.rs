@@ -12,8 +12,8 @@ use cinder_rl::error::AgentError;
 use cinder_rl::memory::Transition;
 use cinder_rl::nn::{Mlp, MlpConfig};
 use cinder_rl::policy::{AnySchedule, Constant};
-use cinder_rl::train::{StopRule, TrainConfig, evaluate, train};
-use common::{Corridor, LENGTH, Treadmill, dqn_test_config};
+use cinder_rl::train::{evaluate, train};
+use common::{Corridor, LENGTH, Treadmill, budget_run, dqn_test_config, explore_step};
 
 fn mlp(obs_dim: usize, n_actions: usize, hidden: usize, seed: u64) -> Mlp {
     MlpConfig::new(obs_dim, n_actions)
@@ -27,11 +27,7 @@ fn learns_the_optimal_action_on_a_custom_environment() {
     let config = dqn_test_config().with_gamma(0.9).with_seed(3);
     let mut agent = Dqn::new(config, mlp(LENGTH, 3, 32, 3), LENGTH, 3, &Device::flex()).unwrap();
     let (mut env, mut eval_env) = (Corridor::new(), Corridor::new());
-    let train_config = TrainConfig::new(3)
-        .with_max_env_steps(Some(3_000))
-        .with_stop(StopRule::Never)
-        .with_log_every_episodes(0)
-        .with_eval_episodes(20);
+    let train_config = budget_run(3, 3_000).with_eval_episodes(20);
     let summary = train(&mut agent, &mut env, &mut eval_env, train_config).unwrap();
     assert_eq!(summary.env_steps, 3_000);
     assert!(summary.updates > 2_000);
@@ -65,15 +61,7 @@ fn treadmill_value(terminate: bool) -> f32 {
     let mut env = Treadmill::new(10, terminate);
     let mut observation = env.reset(Some(0));
     for _ in 0..4_000 {
-        let action = agent.act(&observation, Mode::Explore).unwrap();
-        let step = env.step(action).unwrap();
-        let transition = Transition::from_step(observation, action, step);
-        agent.observe(&transition).unwrap();
-        observation = if transition.done() {
-            env.reset(None)
-        } else {
-            transition.next_observation
-        };
+        observation = explore_step(&mut agent, &mut env, observation).1;
     }
     agent.q_values().values(&[1.0]).unwrap()[0]
 }
@@ -103,15 +91,9 @@ fn cartpole_losses(seed: u64) -> Vec<f32> {
     let mut observation = env.reset(Some(seed));
     let mut losses = Vec::new();
     for _ in 0..1_000 {
-        let action = agent.act(&observation, Mode::Explore).unwrap();
-        let step = env.step(action).unwrap();
-        let transition = Transition::from_step(observation, action, step);
-        losses.extend(agent.observe(&transition).unwrap().loss);
-        observation = if transition.done() {
-            env.reset(None)
-        } else {
-            transition.next_observation
-        };
+        let (learned, next) = explore_step(&mut agent, &mut env, observation);
+        losses.extend(learned.loss);
+        observation = next;
     }
     losses
 }
@@ -224,15 +206,7 @@ fn the_target_network_changes_only_on_its_schedule_and_never_acts() {
     let mut observation = env.reset(Some(0));
     let mut before = target_value(&agent);
     for step in 1..=120u64 {
-        let action = agent.act(&observation, Mode::Explore).unwrap();
-        let s = env.step(action).unwrap();
-        let transition = Transition::from_step(observation, action, s);
-        agent.observe(&transition).unwrap();
-        observation = if transition.done() {
-            env.reset(None)
-        } else {
-            transition.next_observation
-        };
+        observation = explore_step(&mut agent, &mut env, observation).1;
         let now = target_value(&agent);
         if step % 50 == 0 {
             assert_ne!(now, before, "copied at step {step}");

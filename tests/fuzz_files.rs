@@ -18,17 +18,20 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use burn::store::burn_pack::{Reader, Writer};
-use burn::tensor::{Bytes, Device};
+use burn::tensor::Bytes;
 use cinder_rl::agent::{Agent, Checkpoint, Mode};
 use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
 use cinder_rl::archive::Archive;
 use cinder_rl::artifacts::{MetricsWriter, read_metrics};
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
+use cinder_rl::error::Error;
 use cinder_rl::memory::{ReplayMemory, UniformReplay};
-use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, Mlp};
+use cinder_rl::nn::{ActorCriticMlp, Mlp};
 use cinder_rl::rng::{SeededRng, seeded};
-use cinder_rl::train::{Checkpoints, TrainConfig, Trainer, checkpoint_summary};
-use common::{budget_run, cartpole, cartpole_dqn, dqn_test_config};
+use cinder_rl::train::{
+    Checkpoints, Resumable, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
+};
+use common::{budget_run, cartpole, cartpole_actor_critic, cartpole_dqn, dqn_test_config};
 use rand::RngExt;
 
 fn dqn(hidden: usize) -> Dqn<Mlp> {
@@ -41,13 +44,8 @@ fn dqn(hidden: usize) -> Dqn<Mlp> {
 }
 
 fn actor_critic(hidden: usize) -> ActorCritic<ActorCriticMlp> {
-    let device = Device::flex();
-    let network = ActorCriticMlpConfig::new(4, 2)
-        .with_hidden(vec![hidden])
-        .init(&device, 6)
-        .unwrap();
     let config = ActorCriticConfig::new().with_num_envs(2).with_seed(6);
-    ActorCritic::new(config, network, 4, 2, &device).unwrap()
+    cartpole_actor_critic(hidden, 6, config)
 }
 
 fn envs() -> VecEnv<CartPole> {
@@ -339,49 +337,76 @@ fn mutated_metrics(text: &str, rng: &mut SeededRng) -> String {
     lines.join("\n")
 }
 
+/// Writes a mutation of `checkpoint` to `path` and resumes from it with `run`, `more` steps
+/// past the steps the file says it holds (past 300 when that cannot be read); returns whether
+/// the run went through.
+fn resumes_mutated(
+    path: &Path,
+    checkpoint: &[u8],
+    rng: &mut SeededRng,
+    more: u64,
+    run: impl FnOnce(&mut Trainer<'_, Resumable>) -> Result<TrainSummary, Error>,
+) -> bool {
+    std::fs::write(path, mutated(checkpoint, &[], rng)).unwrap();
+    let steps = checkpoint_summary(path).map_or(300, |s| s.env_steps);
+    let mut trainer = Trainer::new(run_config(steps.saturating_add(more))).resume_from(path);
+    run(&mut trainer).is_ok()
+}
+
+/// Restores `agent` from a mutation (with parts of `donors`) of the agent state in
+/// `checkpoint` and, if that succeeds, uses it with `exercise`; returns whether it was read.
+fn restores_mutated<A: Checkpoint>(
+    mut agent: A,
+    checkpoint: &[u8],
+    donors: &[Archive],
+    rng: &mut SeededRng,
+    exercise: impl FnOnce(&mut A),
+) -> bool {
+    let checkpoint = Archive::decode(checkpoint).unwrap();
+    let state = mutated(checkpoint.get("agent").unwrap(), donors, rng);
+    let read = agent.restore_training_state(&state).is_ok();
+    if read {
+        exercise(&mut agent);
+    }
+    read
+}
+
+/// Whether `agent` loads the file at `path` and then acts.
+fn loads_and_acts(mut agent: impl Agent<[f32; 4]>, path: &Path) -> bool {
+    agent.load(path).is_ok() && agent.act(&[0.1, 0.0, -0.1, 0.0], Mode::Exploit).is_ok()
+}
+
 /// Reads one mutated file of the kind `case % KINDS` and, if the read succeeds, uses it;
 /// returns whether it was read.
 fn run_case(corpus: &Corpus, case: u64, rng: &mut SeededRng) -> bool {
     let path = corpus.dir.join(format!("case-{}", case % 4));
     let write = |bytes: &[u8]| std::fs::write(&path, bytes).unwrap();
     match case % KINDS {
-        0 => {
-            write(&mutated(&corpus.dqn_checkpoint, &[], rng));
-            let steps = checkpoint_summary(&path).map_or(300, |s| s.env_steps);
-            Trainer::new(run_config(steps.saturating_add(4)))
-                .resume_from(&path)
-                .run(&mut dqn(8), &mut cartpole(), &mut cartpole())
-                .is_ok()
-        }
-        1 => {
-            write(&mutated(&corpus.a2c_checkpoint, &[], rng));
-            let steps = checkpoint_summary(&path).map_or(300, |s| s.env_steps);
-            Trainer::new(run_config(steps.saturating_add(10)))
-                .resume_from(&path)
-                .run(&mut actor_critic(8), &mut envs(), &mut cartpole())
-                .is_ok()
-        }
-        2 => {
-            let checkpoint = Archive::decode(&corpus.dqn_checkpoint).unwrap();
-            let state = mutated(checkpoint.get("agent").unwrap(), &corpus.donors, rng);
-            let mut agent = dqn(8);
-            let read = agent.restore_training_state(&state).is_ok();
-            if read {
+        0 => resumes_mutated(&path, &corpus.dqn_checkpoint, rng, 4, |t| {
+            t.run(&mut dqn(8), &mut cartpole(), &mut cartpole())
+        }),
+        1 => resumes_mutated(&path, &corpus.a2c_checkpoint, rng, 10, |t| {
+            t.run(&mut actor_critic(8), &mut envs(), &mut cartpole())
+        }),
+        2 => restores_mutated(
+            dqn(8),
+            &corpus.dqn_checkpoint,
+            &corpus.donors,
+            rng,
+            |agent| {
                 let _ = agent.act(&[0.1, 0.0, -0.1, 0.0], Mode::Explore);
                 let _ = agent.learn();
-            }
-            read
-        }
-        3 => {
-            let checkpoint = Archive::decode(&corpus.a2c_checkpoint).unwrap();
-            let state = mutated(checkpoint.get("agent").unwrap(), &corpus.donors, rng);
-            let mut agent = actor_critic(8);
-            let read = agent.restore_training_state(&state).is_ok();
-            if read {
-                let _ = Trainer::new(run_config(10)).run(&mut agent, &mut envs(), &mut cartpole());
-            }
-            read
-        }
+            },
+        ),
+        3 => restores_mutated(
+            actor_critic(8),
+            &corpus.a2c_checkpoint,
+            &corpus.donors,
+            rng,
+            |agent| {
+                let _ = Trainer::new(run_config(10)).run(agent, &mut envs(), &mut cartpole());
+            },
+        ),
         4 => {
             let (bytes, dqn_kind) = if rng.random_range(0..2) == 0 {
                 (&corpus.dqn_file, true)
@@ -389,15 +414,10 @@ fn run_case(corpus: &Corpus, case: u64, rng: &mut SeededRng) -> bool {
                 (&corpus.a2c_file, false)
             };
             write(&mutated(bytes, &corpus.donors, rng));
-            let observation = [0.1f32, 0.0, -0.1, 0.0];
             if dqn_kind {
-                let mut agent = dqn(8);
-                let read = agent.load(&path).is_ok();
-                read && agent.act(&observation, Mode::Exploit).is_ok()
+                loads_and_acts(dqn(8), &path)
             } else {
-                let mut agent = actor_critic(8);
-                let read = agent.load(&path).is_ok();
-                read && agent.act(&observation, Mode::Exploit).is_ok()
+                loads_and_acts(actor_critic(8), &path)
             }
         }
         5 => {

@@ -6,19 +6,18 @@ mod common;
 
 use std::path::PathBuf;
 
-use burn::tensor::Device;
-use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
+use cinder_rl::agents::ActorCriticConfig;
 use cinder_rl::artifacts::{CHECKPOINT_FILE, METRICS_FILE, RunDir, RunIdentity, read_metrics};
 use cinder_rl::env::{
     CartPole, CartPoleConfig, PixelConfig, PixelFrames, PixelObservation, VecEnv,
 };
 use cinder_rl::error::{ArtifactError, Error};
 use cinder_rl::memory::ObservationStorage;
-use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, CnnQNetworkConfig};
+use cinder_rl::nn::CnnQNetworkConfig;
 use cinder_rl::train::{
     EpisodeRecord, Resumable, TrainConfig, TrainSummary, Trainer, checkpoint_summary,
 };
-use common::{budget_run, cartpole, cartpole_dqn, dqn_test_config};
+use common::{budget_run, cartpole, cartpole_actor_critic, cartpole_dqn, cnn_dqn, dqn_test_config};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cinder-kill-{name}-{}", std::process::id()));
@@ -112,14 +111,12 @@ fn a_dqn_run_killed_while_writing_resumes_to_the_straight_run() {
 
 #[test]
 fn an_actor_critic_run_killed_while_writing_resumes_to_the_straight_run() {
-    let agent = || -> ActorCritic<ActorCriticMlp> {
-        let device = Device::flex();
-        let network = ActorCriticMlpConfig::new(4, 2)
-            .with_hidden(vec![16])
-            .init(&device, 6)
-            .unwrap();
-        let config = ActorCriticConfig::new().with_num_envs(4).with_seed(6);
-        ActorCritic::new(config, network, 4, 2, &device).unwrap()
+    let agent = || {
+        cartpole_actor_critic(
+            16,
+            6,
+            ActorCriticConfig::new().with_num_envs(4).with_seed(6),
+        )
     };
     killed_and_resumed_equals_straight(
         "kill-a2c",
@@ -151,14 +148,11 @@ fn a_pixel_dqn_run_killed_while_writing_resumes_to_the_straight_run() {
     let shape = env().shape();
     assert_eq!(shape, [2, 20, 30]);
     let agent = || {
-        let device = Device::flex();
         let network = CnnQNetworkConfig::new(2, 20, 30, 2)
             .with_channels(vec![4])
             .with_kernel(4)
             .with_stride(4)
-            .with_batch_norm(false)
-            .init(&device, 3)
-            .unwrap();
+            .with_batch_norm(false);
         let config = dqn_test_config()
             .with_replay_capacity(1_000)
             .with_learning_starts(100)
@@ -167,7 +161,7 @@ fn a_pixel_dqn_run_killed_while_writing_resumes_to_the_straight_run() {
                 high: 1.0,
             })
             .with_seed(3);
-        Dqn::new(config, network, 2 * 20 * 30, 2, &device).unwrap()
+        cnn_dqn(network, 3, config)
     };
     killed_and_resumed_equals_straight(
         "kill-pixels",

@@ -6,18 +6,16 @@ mod common;
 
 use burn::store::burn_pack::{Reader, Writer};
 use burn::tensor::{Bytes, Device};
-use cinder_rl::agent::{Agent, Checkpoint, Mode};
+use cinder_rl::agent::Checkpoint;
 use cinder_rl::agents::actor_critic::{MAX_ENVS, MAX_ROLLOUT};
-use cinder_rl::agents::{
-    ActorCritic, ActorCriticConfig, Dqn, DqnConfig, MAX_LEARNING_RATE, config_from_json,
-};
+use cinder_rl::agents::{ActorCriticConfig, Dqn, DqnConfig, MAX_LEARNING_RATE, config_from_json};
 use cinder_rl::archive::Archive;
 use cinder_rl::env::{CartPole, VecEnv};
 use cinder_rl::error::{AgentError, Error, MemoryError};
 use cinder_rl::memory::{ReplayMemory, Transition, UniformReplay};
 use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig};
 use cinder_rl::train::{MAX_WINDOW, StopRule, TrainConfig, Trainer};
-use common::{cartpole, dqn_test_config};
+use common::{budget_run, cartpole, cartpole_actor_critic, dqn_test_config, explore_step};
 
 fn small_dqn(config: DqnConfig) -> Result<Dqn<cinder_rl::nn::Mlp>, AgentError> {
     let device = Device::flex();
@@ -107,15 +105,9 @@ fn replay_bytes_are_checked_before_anything_is_allocated() {
 /// A DQN agent's training state after some learning, to craft.
 fn trained_dqn_state() -> Vec<u8> {
     let mut agent = small_dqn(dqn_test_config().with_learning_starts(100)).unwrap();
-    Trainer::new(
-        TrainConfig::new(3)
-            .with_max_env_steps(Some(300))
-            .with_stop(StopRule::Never)
-            .with_log_every_episodes(0)
-            .with_eval_episodes(0),
-    )
-    .run(&mut agent, &mut cartpole(), &mut cartpole())
-    .unwrap();
+    Trainer::new(budget_run(3, 300))
+        .run(&mut agent, &mut cartpole(), &mut cartpole())
+        .unwrap();
     agent.training_state().unwrap()
 }
 
@@ -194,24 +186,15 @@ fn crafted_training_states_with_valid_checksums_are_errors_not_panics() {
 
 #[test]
 fn crafted_rollouts_are_errors_not_panics() {
-    let device = Device::flex();
     let agent = || {
-        let network = ActorCriticMlpConfig::new(4, 2)
-            .with_hidden(vec![8])
-            .init(&device, 2)
-            .unwrap();
         let config = ActorCriticConfig::new().with_num_envs(1).with_n_rollout(10);
-        ActorCritic::new(config, network, 4, 2, &device).unwrap()
+        cartpole_actor_critic(8, 2, config)
     };
     let mut trained = agent();
     let mut env = cartpole();
     let mut observation = cinder_rl::env::Environment::reset(&mut env, Some(1));
     for _ in 0..13 {
-        let action = trained.act(&observation, Mode::Explore).unwrap();
-        let step = cinder_rl::env::Environment::step(&mut env, action).unwrap();
-        let transition = Transition::from_step(observation, action, step);
-        trained.observe(&transition).unwrap();
-        observation = transition.next_observation;
+        observation = explore_step(&mut trained, &mut env, observation).1;
     }
     let state = trained.training_state().unwrap();
     let archive = Archive::decode(&state).unwrap();

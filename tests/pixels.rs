@@ -1,6 +1,8 @@
 //! Pixel observations: the view CartPole's pictures give, and DQN with a CNN learning from
 //! pictures on a small synthetic environment.
 
+mod common;
+
 use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode};
 use cinder_rl::agents::dqn::{TargetUpdate, TrainFrequency};
@@ -12,11 +14,20 @@ use cinder_rl::env::{
 use cinder_rl::error::{AgentError, EnvError};
 use cinder_rl::nn::CnnQNetworkConfig;
 use cinder_rl::policy::{AnySchedule, Linear};
-use cinder_rl::train::{StopRule, TrainConfig, train};
+use cinder_rl::train::train;
+use common::{budget_run, cnn_dqn};
 use rand::RngExt;
 
 fn cartpole_pixels(config: PixelConfig) -> PixelObservation<CartPole> {
     PixelObservation::new(CartPole::new(CartPoleConfig::v1()).unwrap(), config).unwrap()
+}
+
+/// The lecture's view of one picture at a time (no differences).
+fn one_picture() -> PixelConfig {
+    PixelConfig {
+        frames: PixelFrames::Stack(1),
+        ..PixelConfig::default()
+    }
 }
 
 /// Channel 0 (red) of the `[3, h, w]` observation at row `r`, column `c`.
@@ -42,21 +53,11 @@ fn the_lecture_view_follows_the_cart_and_shows_motion() {
     // The view follows the cart: wherever it is, the cart sits in the view's middle column.
     // Rows 40..80 of the 100-row render: the cart spans render rows 71..=78 (view 31..=38).
     for x in [-1.0, 0.0, 0.9] {
-        let mut env = cartpole_pixels(PixelConfig {
-            frames: PixelFrames::Stack(1),
-            ..PixelConfig::default()
-        });
+        let mut env = cartpole_pixels(one_picture());
         env.reset(Some(0));
         let mut cartpole = env.inner().clone();
         cartpole.set_state([x, 0.0, 0.0, 0.0]).unwrap();
-        let mut centred = PixelObservation::new(
-            cartpole,
-            PixelConfig {
-                frames: PixelFrames::Stack(1),
-                ..PixelConfig::default()
-            },
-        )
-        .unwrap();
+        let mut centred = PixelObservation::new(cartpole, one_picture()).unwrap();
         let observation = centred.step(0).unwrap().observation;
         assert_eq!(
             red(&observation, 36, 45),
@@ -69,14 +70,7 @@ fn the_lecture_view_follows_the_cart_and_shows_motion() {
     let mut cartpole = CartPole::new(CartPoleConfig::v1()).unwrap();
     cartpole.reset(Some(0));
     cartpole.set_state([2.3, 0.0, 0.0, 0.0]).unwrap();
-    let mut edge = PixelObservation::new(
-        cartpole,
-        PixelConfig {
-            frames: PixelFrames::Stack(1),
-            ..PixelConfig::default()
-        },
-    )
-    .unwrap();
+    let mut edge = PixelObservation::new(cartpole, one_picture()).unwrap();
     let observation = edge.step(0).unwrap().observation;
     let cart_columns: Vec<usize> = (0..90)
         .filter(|&c| red(&observation, 36, c) == 0.0)
@@ -274,14 +268,11 @@ fn dqn_with_a_cnn_learns_from_pictures() {
     };
     let (mut env, mut eval_env) = (lamp(), lamp());
     assert_eq!(env.shape(), [1, 12, 12]);
-    let device = Device::flex();
     let network = CnnQNetworkConfig::new(1, 12, 12, 2)
         .with_channels(vec![8])
         .with_kernel(4)
         .with_stride(2)
-        .with_batch_norm(false)
-        .init(&device, 1)
-        .unwrap();
+        .with_batch_norm(false);
     let config = DqnConfig::new()
         .with_gamma(0.0)
         .with_learning_rate(3e-3)
@@ -297,12 +288,8 @@ fn dqn_with_a_cnn_learns_from_pictures() {
         .with_target_update(TargetUpdate::HardEverySteps(50))
         .with_exploration(AnySchedule::Linear(Linear::new(1.0, 0.05, 300).unwrap()))
         .with_seed(1);
-    let mut agent = Dqn::new(config, network, 144, 2, &device).unwrap();
-    let run = TrainConfig::new(1)
-        .with_max_env_steps(Some(800))
-        .with_stop(StopRule::Never)
-        .with_log_every_episodes(0)
-        .with_eval_episodes(100);
+    let mut agent = cnn_dqn(network, 1, config);
+    let run = budget_run(1, 800).with_eval_episodes(100);
     let summary = train(&mut agent, &mut env, &mut eval_env, run).unwrap();
     assert!(
         summary.eval_mean_return.unwrap() >= 0.95,
@@ -323,7 +310,7 @@ fn dqn_with_a_cnn_learns_from_pictures() {
         );
     }
     assert!(matches!(
-        CnnQNetworkConfig::new(1, 4, 4, 2).init(&device, 0),
+        CnnQNetworkConfig::new(1, 4, 4, 2).init(&Device::flex(), 0),
         Err(AgentError::InvalidConfig { .. })
     ));
 }

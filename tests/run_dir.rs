@@ -60,12 +60,18 @@ fn train_dqn(run: &RunDir, hidden: usize, steps: u64) -> Result<TrainSummary, Er
         .run(&mut dqn(hidden), &mut cartpole(), &mut cartpole())
 }
 
+/// A fresh run in `dir` of a DQN of 16 units, trained up to `steps` and still open.
+fn trained_run(dir: &Path, steps: u64) -> RunDir {
+    let run = RunDir::create(dir, identity(16)).unwrap();
+    train_dqn(&run, 16, steps).unwrap();
+    run
+}
+
 #[test]
 fn a_fresh_run_never_touches_an_existing_run() {
     let base = temp_dir("fresh");
     let first = base.join("test-seed11");
-    let run = RunDir::create(&first, identity(16)).unwrap();
-    train_dqn(&run, 16, 600).unwrap();
+    let run = trained_run(&first, 600);
     std::fs::write(first.join("notes.txt"), b"the user's own file").unwrap();
     drop(run);
     let before = contents(&first);
@@ -113,8 +119,7 @@ fn a_fresh_run_never_touches_an_existing_run() {
 #[test]
 fn two_processes_never_run_in_one_directory() {
     let dir = temp_dir("lock").join("run");
-    let run = RunDir::create(&dir, identity(16)).unwrap();
-    train_dqn(&run, 16, 400).unwrap();
+    let run = trained_run(&dir, 400);
     // A second open of the directory is refused while the first holds it (the lock is the
     // operating system's, per open file, so this holds across processes too): a resume, or a
     // replacement, as locked; a fresh run because the directory holds a run.
@@ -164,8 +169,7 @@ fn craft_checkpoint(path: &Path, edit: impl FnOnce(&mut Archive)) {
 fn a_failed_resume_leaves_every_byte_as_it_was() {
     let base = temp_dir("failed-resume");
     let template = base.join("template");
-    let run = RunDir::create(&template, identity(16)).unwrap();
-    train_dqn(&run, 16, 700).unwrap();
+    let run = trained_run(&template, 700);
     drop(run);
     // A temporary file a killed writer left: a failed resume must not remove it either.
     std::fs::write(

@@ -6,13 +6,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode};
 use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
 use cinder_rl::env::VecEnv;
-use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, Mlp, MlpConfig};
-use cinder_rl::train::{StopRule, TrainConfig, Trainer};
-use common::{cartpole, dqn_test_config};
+use cinder_rl::nn::{ActorCriticMlp, Mlp};
+use cinder_rl::train::Trainer;
+use common::{budget_run, cartpole, cartpole_actor_critic, cartpole_dqn, dqn_test_config};
 
 fn saved(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,26 +21,19 @@ fn saved(name: &str) -> PathBuf {
 
 /// The agents the files were saved from, before training.
 fn dqn() -> Dqn<Mlp> {
-    let device = Device::flex();
-    let network = MlpConfig::new(4, 2)
-        .with_hidden(vec![16])
-        .init(&device, 5)
-        .unwrap();
     let config = dqn_test_config()
         .with_replay_capacity(400)
         .with_learning_starts(100)
         .with_seed(5);
-    Dqn::new(config, network, 4, 2, &device).unwrap()
+    cartpole_dqn(16, config)
 }
 
 fn a2c() -> ActorCritic<ActorCriticMlp> {
-    let device = Device::flex();
-    let network = ActorCriticMlpConfig::new(4, 2)
-        .with_hidden(vec![16])
-        .init(&device, 6)
-        .unwrap();
-    let config = ActorCriticConfig::new().with_num_envs(2).with_seed(6);
-    ActorCritic::new(config, network, 4, 2, &device).unwrap()
+    cartpole_actor_critic(
+        16,
+        6,
+        ActorCriticConfig::new().with_num_envs(2).with_seed(6),
+    )
 }
 
 fn expected(key: &str) -> serde_json::Value {
@@ -79,11 +71,7 @@ fn saved_agents_load_and_act_as_they_did() {
 
 #[test]
 fn saved_checkpoints_resume() {
-    let config = TrainConfig::new(11)
-        .with_max_env_steps(Some(400))
-        .with_stop(StopRule::Never)
-        .with_log_every_episodes(0)
-        .with_eval_episodes(0);
+    let config = budget_run(11, 400);
     let mut agent = dqn();
     let summary = Trainer::new(config.clone())
         .resume_from(saved("dqn_checkpoint.cinder"))

@@ -13,7 +13,7 @@ use cinder_rl::artifacts::{
 };
 use cinder_rl::env::{Environment, Render};
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{MAX_EVAL_EPISODES, StopRule, TrainSummary, evaluate};
+use cinder_rl::train::{MAX_EVAL_EPISODES, StopRule, TrainConfig, TrainSummary, evaluate};
 use clap::builder::RangedU64ValueParser;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -113,6 +113,17 @@ impl RunFlags {
         self.max_env_steps.unwrap_or(default)
     }
 
+    /// The training settings of the run: its seed, the [step budget](Self::steps) (of
+    /// `default_steps` unless the flag says otherwise), `--max-episodes`, the
+    /// [stop rule](Self::stop) and a greedy evaluation of 10 episodes.
+    pub fn train_config(&self, plan: &RunPlan, default_steps: u64, stop: StopRule) -> TrainConfig {
+        TrainConfig::new(plan.seed)
+            .with_max_env_steps(Some(self.steps(default_steps)))
+            .with_max_episodes(self.max_episodes)
+            .with_stop(self.stop(stop))
+            .with_eval_episodes(10)
+    }
+
     /// The agent settings: `--config`'s file (read strictly over the preset's), else the
     /// resumed run's, else the preset's.
     pub fn agent_config<C: Serialize + DeserializeOwned>(
@@ -157,6 +168,76 @@ impl RunFlags {
             }
         }
     }
+
+    /// What every example does after training, in the run directory: draws the learning
+    /// curve (when an episode finished), saves the agent, loads it into `reloaded` (a fresh
+    /// agent of the same shape), evaluates that one greedily over `--eval-episodes`, records
+    /// one of its episodes as a GIF, and prints the summary line. A resumed run that had
+    /// nothing left to do says so and writes nothing.
+    pub fn finish<E, A>(
+        &self,
+        summary: &TrainSummary,
+        run: &RunDir,
+        trained: &A,
+        mut reloaded: A,
+        eval_env: &mut E,
+    ) -> Result<(), Box<dyn std::error::Error>>
+    where
+        E: Environment<Action = usize> + Render,
+        A: Agent<E::Observation>,
+    {
+        if nothing_to_do(run, summary) {
+            return Ok(());
+        }
+        let seed = summary.seed;
+        let records = run.records()?;
+        let mut written = vec![METRICS_FILE];
+        if records.is_empty() {
+            eprintln!("no episode finished within the budget, so there is no learning curve");
+        } else {
+            let title = format!("{} on {} (seed {seed})", summary.algorithm, summary.env);
+            let curve = run.file(CURVE_FILE);
+            plot_learning_curve(&records, eval_env.reward_threshold(), &title, &curve)?;
+            written.push(CURVE_FILE);
+        }
+
+        let agent_path = run.file(AGENT_FILE);
+        trained.save(&agent_path)?;
+        reloaded.load(&agent_path)?;
+        let evaluation = evaluate(
+            &mut reloaded,
+            eval_env,
+            self.eval_episodes,
+            derive_seed(seed, 3),
+        )?;
+        eprintln!(
+            "saved {}; reloaded agent, greedy over {} episodes: mean return {:.1}",
+            agent_path.display(),
+            evaluation.returns.len(),
+            evaluation.mean_return()
+        );
+
+        let gif_path = run.file(GIF_FILE);
+        let mut gif = GifRecorder::new(600, 400, 50)?;
+        let gif_return = record_episode(&mut reloaded, eval_env, derive_seed(seed, 4), &mut gif)?;
+        gif.finish(&gif_path)?;
+        written.push(GIF_FILE);
+        eprintln!(
+            "wrote {} in {} (the GIF's episode returned {gif_return})",
+            written.join(", "),
+            run.path().display()
+        );
+        let eval_mean = (self.eval_episodes > 0).then(|| evaluation.mean_return());
+        print_summary(
+            summary,
+            &[
+                ("preset", run.identity().preset.clone().into()),
+                ("reloaded_eval_mean_return", eval_mean.into()),
+                ("out", run.path().display().to_string().into()),
+            ],
+        );
+        Ok(())
+    }
 }
 
 /// The error for a preset name that is not among `names`.
@@ -189,70 +270,6 @@ fn nothing_to_do(run: &RunDir, summary: &TrainSummary) -> bool {
     );
     print_summary(summary, &[("out", run.path().display().to_string().into())]);
     true
-}
-
-/// What every example does after training, in the run directory: draws the learning curve
-/// (when an episode finished), saves the agent, loads it into `reloaded` (a fresh agent of the
-/// same shape), evaluates that one greedily, records one of its episodes as a GIF, and prints
-/// the summary line. A resumed run that had nothing left to do says so and writes nothing.
-pub fn finish_run<E, A>(
-    summary: &TrainSummary,
-    run: &RunDir,
-    trained: &A,
-    mut reloaded: A,
-    eval_env: &mut E,
-    eval_episodes: usize,
-) -> Result<(), Box<dyn std::error::Error>>
-where
-    E: Environment<Action = usize> + Render,
-    A: Agent<E::Observation>,
-{
-    if nothing_to_do(run, summary) {
-        return Ok(());
-    }
-    let seed = summary.seed;
-    let records = run.records()?;
-    let mut written = vec![METRICS_FILE];
-    if records.is_empty() {
-        eprintln!("no episode finished within the budget, so there is no learning curve");
-    } else {
-        let title = format!("{} on {} (seed {seed})", summary.algorithm, summary.env);
-        let curve = run.file(CURVE_FILE);
-        plot_learning_curve(&records, eval_env.reward_threshold(), &title, &curve)?;
-        written.push(CURVE_FILE);
-    }
-
-    let agent_path = run.file(AGENT_FILE);
-    trained.save(&agent_path)?;
-    reloaded.load(&agent_path)?;
-    let evaluation = evaluate(&mut reloaded, eval_env, eval_episodes, derive_seed(seed, 3))?;
-    eprintln!(
-        "saved {}; reloaded agent, greedy over {} episodes: mean return {:.1}",
-        agent_path.display(),
-        evaluation.returns.len(),
-        evaluation.mean_return()
-    );
-
-    let gif_path = run.file(GIF_FILE);
-    let mut gif = GifRecorder::new(600, 400, 50)?;
-    let gif_return = record_episode(&mut reloaded, eval_env, derive_seed(seed, 4), &mut gif)?;
-    gif.finish(&gif_path)?;
-    written.push(GIF_FILE);
-    eprintln!(
-        "wrote {} in {} (the GIF's episode returned {gif_return})",
-        written.join(", "),
-        run.path().display()
-    );
-    let eval_mean = (eval_episodes > 0).then(|| evaluation.mean_return());
-    print_summary(
-        summary,
-        &[
-            ("preset", run.identity().preset.clone().into()),
-            ("reloaded_eval_mean_return", eval_mean.into()),
-            ("out", run.path().display().to_string().into()),
-        ],
-    );
-    Ok(())
 }
 
 /// Prints the run's summary, with extra fields, as one JSON line on stdout.

@@ -232,3 +232,60 @@ pub fn budget_run(seed: u64, steps: u64) -> cinder_rl::train::TrainConfig {
         .with_log_every_episodes(0)
         .with_eval_episodes(0)
 }
+
+/// An actor-critic agent for CartPole with one trunk layer of `hidden` units (weights seeded
+/// with `seed`) and the settings `config`, on Flex.
+#[cfg(feature = "flex")]
+pub fn cartpole_actor_critic(
+    hidden: usize,
+    seed: u64,
+    config: cinder_rl::agents::ActorCriticConfig,
+) -> cinder_rl::agents::ActorCritic<cinder_rl::nn::ActorCriticMlp> {
+    let device = burn::tensor::Device::flex();
+    let network = cinder_rl::nn::ActorCriticMlpConfig::new(4, 2)
+        .with_hidden(vec![hidden])
+        .init(&device, seed)
+        .unwrap();
+    cinder_rl::agents::ActorCritic::new(config, network, 4, 2, &device).unwrap()
+}
+
+/// One exploring step, as the training loop takes it: `agent` acts on `observation`, `env`
+/// steps and the agent observes the transition. Returns what the agent learned and the next
+/// observation (the first of a new episode once one ends).
+pub fn explore_step<E, A>(
+    agent: &mut A,
+    env: &mut E,
+    observation: E::Observation,
+) -> (cinder_rl::agent::Learned, E::Observation)
+where
+    E: Environment<Action = usize>,
+    A: cinder_rl::agent::Agent<E::Observation>,
+{
+    let action = agent
+        .act(&observation, cinder_rl::agent::Mode::Explore)
+        .unwrap();
+    let step = env.step(action).unwrap();
+    let transition = cinder_rl::memory::Transition::from_step(observation, action, step);
+    let learned = agent.observe(&transition).unwrap();
+    let next = if transition.done() {
+        env.reset(None)
+    } else {
+        transition.next_observation
+    };
+    (learned, next)
+}
+
+/// A DQN agent with the CNN `network` (weights seeded with `seed`) and the settings `config`,
+/// on Flex, for observations that are the network's input pictures, flattened.
+#[cfg(feature = "flex")]
+pub fn cnn_dqn(
+    network: cinder_rl::nn::CnnQNetworkConfig,
+    seed: u64,
+    config: DqnConfig,
+) -> cinder_rl::agents::Dqn<cinder_rl::nn::CnnQNetwork> {
+    let device = burn::tensor::Device::flex();
+    let obs_dim = network.channels_in * network.height * network.width;
+    let n_actions = network.n_actions;
+    let network = network.init(&device, seed).unwrap();
+    cinder_rl::agents::Dqn::new(config, network, obs_dim, n_actions, &device).unwrap()
+}

@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use super::forward_spaces;
+use super::{check_at_least_one, forward_spaces, inner_access};
 use crate::env::{Environment, Step};
 use crate::error::EnvError;
 
@@ -33,12 +33,7 @@ impl<E: Environment> EpisodeStatistics<E> {
     /// Wraps `inner`, keeping the last `window` episodes; a window of zero is an
     /// [`EnvError::InvalidConfig`].
     pub fn new(inner: E, window: usize) -> Result<Self, EnvError> {
-        if window == 0 {
-            return Err(EnvError::InvalidConfig {
-                field: "window",
-                reason: "must be at least 1".into(),
-            });
-        }
+        check_at_least_one("window", window)?;
         Ok(Self {
             inner,
             episode_return: 0.0,
@@ -74,22 +69,9 @@ impl<E: Environment> EpisodeStatistics<E> {
     pub fn current_return(&self) -> f64 {
         self.episode_return
     }
-
-    /// The wrapped environment.
-    pub fn inner(&self) -> &E {
-        &self.inner
-    }
-
-    /// The wrapped environment, mutably (to change its settings between episodes).
-    pub fn inner_mut(&mut self) -> &mut E {
-        &mut self.inner
-    }
-
-    /// Unwraps the environment.
-    pub fn into_inner(self) -> E {
-        self.inner
-    }
 }
+
+inner_access!(EpisodeStatistics);
 
 impl<E: Environment> Environment for EpisodeStatistics<E> {
     type Observation = E::Observation;

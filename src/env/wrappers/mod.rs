@@ -47,9 +47,30 @@ pub trait EnvironmentExt: Environment + Sized {
 
 impl<E: Environment> EnvironmentExt for E {}
 
-/// Passes the trait's descriptive methods through to `self.inner`.
+/// Checks a setting that counts something and must be at least 1: zero is an
+/// [`EnvError::InvalidConfig`] of `field`.
+fn check_at_least_one(field: &'static str, value: usize) -> Result<(), EnvError> {
+    if value == 0 {
+        return Err(EnvError::InvalidConfig {
+            field,
+            reason: "must be at least 1".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Passes the trait's descriptive methods through to `self.inner`: the spaces and the reward
+/// threshold, or only the spaces (`forward_spaces!(spaces)`) for a wrapper that changes the
+/// threshold.
 macro_rules! forward_spaces {
     () => {
+        forward_spaces!(spaces);
+
+        fn reward_threshold(&self) -> Option<f64> {
+            self.inner.reward_threshold()
+        }
+    };
+    (spaces) => {
         fn action_space(&self) -> $crate::env::Space {
             self.inner.action_space()
         }
@@ -57,13 +78,32 @@ macro_rules! forward_spaces {
         fn observation_space(&self) -> $crate::env::Space {
             self.inner.observation_space()
         }
-
-        fn reward_threshold(&self) -> Option<f64> {
-            self.inner.reward_threshold()
-        }
     };
 }
 use forward_spaces;
+
+/// Access to the `inner` environment of a wrapper.
+macro_rules! inner_access {
+    ($wrapper:ident) => {
+        impl<E: $crate::env::Environment> $wrapper<E> {
+            /// The wrapped environment.
+            pub fn inner(&self) -> &E {
+                &self.inner
+            }
+
+            /// The wrapped environment, mutably (to change its settings between episodes).
+            pub fn inner_mut(&mut self) -> &mut E {
+                &mut self.inner
+            }
+
+            /// Unwraps the environment.
+            pub fn into_inner(self) -> E {
+                self.inner
+            }
+        }
+    };
+}
+use inner_access;
 
 /// Wrappers draw what their inner environment draws.
 macro_rules! forward_render {

@@ -1,5 +1,6 @@
 //! Reward scaling.
 
+use super::{forward_spaces, inner_access};
 use crate::env::{Environment, Step};
 use crate::error::EnvError;
 
@@ -26,22 +27,9 @@ impl<E: Environment> RewardScale<E> {
     pub fn scale(&self) -> f64 {
         self.scale
     }
-
-    /// The wrapped environment.
-    pub fn inner(&self) -> &E {
-        &self.inner
-    }
-
-    /// The wrapped environment, mutably (to change its settings between episodes).
-    pub fn inner_mut(&mut self) -> &mut E {
-        &mut self.inner
-    }
-
-    /// Unwraps the environment.
-    pub fn into_inner(self) -> E {
-        self.inner
-    }
 }
+
+inner_access!(RewardScale);
 
 impl<E: Environment> Environment for RewardScale<E> {
     type Observation = E::Observation;
@@ -66,11 +54,5 @@ impl<E: Environment> Environment for RewardScale<E> {
         self.inner.reward_threshold().map(|t| t * self.scale)
     }
 
-    fn action_space(&self) -> crate::env::Space {
-        self.inner.action_space()
-    }
-
-    fn observation_space(&self) -> crate::env::Space {
-        self.inner.observation_space()
-    }
+    forward_spaces!(spaces);
 }

@@ -1,6 +1,6 @@
 //! Truncation after a fixed number of steps.
 
-use super::forward_spaces;
+use super::{check_at_least_one, forward_spaces, inner_access};
 use crate::env::{AfterDone, Environment, Step};
 use crate::error::EnvError;
 
@@ -21,12 +21,7 @@ pub struct TimeLimit<E> {
 impl<E: Environment> TimeLimit<E> {
     /// Wraps `inner`; a limit of zero is an [`EnvError::InvalidConfig`].
     pub fn new(inner: E, max_episode_steps: usize) -> Result<Self, EnvError> {
-        if max_episode_steps == 0 {
-            return Err(EnvError::InvalidConfig {
-                field: "max_episode_steps",
-                reason: "must be at least 1".into(),
-            });
-        }
+        check_at_least_one("max_episode_steps", max_episode_steps)?;
         Ok(Self {
             inner,
             max_episode_steps,
@@ -45,22 +40,9 @@ impl<E: Environment> TimeLimit<E> {
     pub fn elapsed_steps(&self) -> usize {
         self.elapsed_steps
     }
-
-    /// The wrapped environment.
-    pub fn inner(&self) -> &E {
-        &self.inner
-    }
-
-    /// The wrapped environment, mutably.
-    pub fn inner_mut(&mut self) -> &mut E {
-        &mut self.inner
-    }
-
-    /// Unwraps the environment.
-    pub fn into_inner(self) -> E {
-        self.inner
-    }
 }
+
+inner_access!(TimeLimit);
 
 impl<E: Environment> Environment for TimeLimit<E> {
     type Observation = E::Observation;
