@@ -10,6 +10,7 @@ mod config_file;
 pub mod dqn;
 pub mod file;
 mod loss;
+mod off_policy;
 mod optimizer;
 mod optimizer_record;
 mod state;

@@ -6,17 +6,18 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 
 use super::update::dqn_update;
-use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate, TrainFrequency};
+use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate};
 use crate::agent::{Agent, Learned, Metrics, Mode};
 use crate::agents::checks;
 use crate::agents::file::{Header, load_module, save_module};
+use crate::agents::off_policy::OffPolicyCore;
 use crate::agents::training::{place, probe_shapes};
 use crate::env::ActionShape;
 use crate::error::{AgentError, MemoryError};
 use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay, invalid_action};
 use crate::nn::{QNetwork, polyak_update};
 use crate::policy::{ActionValues, AnySchedule, EpsilonGreedy, Greedy, Policy, Schedule};
-use crate::rng::{SeededRng, derive_seed, seeded};
+use crate::rng::{derive_seed, seeded};
 
 /// Deep Q-learning (Mnih et al. 2015) with a replay memory, a target network and, optionally,
 /// double Q-learning, over any [`QNetwork`] `M`, any [`ReplayMemory`] `R` (the uniform ring
@@ -48,14 +49,11 @@ pub struct Dqn<M: QNetwork, R: ReplayMemory = UniformReplay, S: Schedule = AnySc
     pub(super) target: M,
     pub(super) explorer: EpsilonGreedy<QValues<M>, S>,
     pub(super) optimizer: ModuleOptimizer,
-    pub(super) memory: R,
-    pub(super) batch: Batch,
-    pub(super) sample_rng: SeededRng,
+    /// The replay memory, the sampling generator, the step and episode counts.
+    pub(super) core: OffPolicyCore<R>,
     pub(super) inner: Device,
     pub(super) obs_dim: usize,
     pub(super) n_actions: usize,
-    pub(super) env_steps: u64,
-    pub(super) episodes: u64,
     pub(super) updates: u64,
 }
 
@@ -125,18 +123,20 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             derive_seed(config.seed, 0),
         );
         Ok(Self {
-            sample_rng: seeded(derive_seed(config.seed, 1)),
             target: acting,
             online,
             explorer,
             optimizer,
-            memory,
-            batch: Batch::default(),
+            core: OffPolicyCore::new(
+                memory,
+                seeded(derive_seed(config.seed, 1)),
+                config.batch_size,
+                config.learning_starts,
+                config.train_frequency,
+            ),
             inner,
             obs_dim,
             n_actions,
-            env_steps: 0,
-            episodes: 0,
             updates: 0,
             config,
         })
@@ -159,12 +159,12 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
 
     /// Transitions observed so far.
     pub fn env_steps(&self) -> u64 {
-        self.env_steps
+        self.core.env_steps
     }
 
     /// The replay memory.
     pub fn memory(&self) -> &R {
-        &self.memory
+        &self.core.memory
     }
 
     /// The online network's action values (non-autodiff copy) for greedy use.
@@ -193,21 +193,6 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         }
     }
 
-    /// How many gradient updates are due after the transition just stored.
-    fn due_updates(&self, episode_ended: bool) -> u32 {
-        let ready = self.memory.len() >= self.config.learning_starts.max(self.config.batch_size);
-        match self.config.train_frequency {
-            TrainFrequency::EverySteps {
-                every,
-                gradient_steps,
-            } if ready && self.env_steps.is_multiple_of(every) => gradient_steps,
-            TrainFrequency::AfterEpisode { gradient_steps } if ready && episode_ended => {
-                gradient_steps
-            }
-            _ => 0,
-        }
-    }
-
     /// One gradient update on a batch drawn from the replay memory (and a Polyak step of the
     /// target network when configured), outside the agent's own schedule: for
     /// collect-then-train loops. Returns the loss before the update.
@@ -222,25 +207,10 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     /// One gradient update on a fresh batch; Polyak-averages the target when configured, and
     /// hands the samples' TD errors to a memory that wants them.
     fn gradient_step(&mut self) -> Result<f32, AgentError> {
-        let mut batch = std::mem::take(&mut self.batch);
-        let mut td_errors = self.memory.wants_td_errors().then(Vec::new);
-        let sampled =
-            self.memory
-                .sample_into(self.config.batch_size, &mut self.sample_rng, &mut batch);
+        let mut sample = self.core.sample()?;
         // The memory stores rewards scaled already.
-        let loss = sampled
-            .map_err(AgentError::from)
-            .and_then(|()| self.update_on(&batch, 1.0, td_errors.as_mut()))
-            .and_then(|loss| match &td_errors {
-                Some(errors) => self
-                    .memory
-                    .update_priorities(&batch.indices, errors)
-                    .map(|()| loss)
-                    .map_err(AgentError::from),
-                None => Ok(loss),
-            });
-        self.batch = batch;
-        loss
+        let loss = self.update_on(&sample.batch, 1.0, sample.td_errors.as_mut());
+        self.core.updated(sample, loss)
     }
 
     /// One gradient update on `batch`, its rewards multiplied by `reward_scale`;
@@ -252,7 +222,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         td_errors: Option<&mut Vec<f32>>,
     ) -> Result<f32, AgentError> {
         let online = self.online.clone();
-        let learning_rate = self.config.learning_rate_at(self.env_steps);
+        let learning_rate = self.config.learning_rate_at(self.core.env_steps);
         let (online, loss) = dqn_update(
             online,
             &self.target,
@@ -341,9 +311,9 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     /// Hard target copies on their step or episode schedule.
     fn copy_target_if_due(&mut self, episode_ended: bool) {
         let due = match self.config.target_update {
-            TargetUpdate::HardEverySteps(every) => self.env_steps.is_multiple_of(every),
+            TargetUpdate::HardEverySteps(every) => self.core.env_steps.is_multiple_of(every),
             TargetUpdate::HardEveryEpisodes(every) => {
-                episode_ended && self.episodes.is_multiple_of(every)
+                episode_ended && self.core.episodes.is_multiple_of(every)
             }
             TargetUpdate::Polyak { .. } => false,
         };
@@ -404,7 +374,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule, O: AsRef<[f32]>> Agent<O> for Dq
                 n_actions: self.n_actions,
             });
         }
-        self.memory.push(&Transition {
+        let episode_ended = self.core.store(&Transition {
             observation: transition.observation.as_ref(),
             action: transition.action,
             reward: transition.reward * self.config.reward_scale,
@@ -412,13 +382,8 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule, O: AsRef<[f32]>> Agent<O> for Dq
             terminated: transition.terminated,
             truncated: transition.truncated,
         })?;
-        self.env_steps += 1;
-        let episode_ended = transition.done();
-        if episode_ended {
-            self.episodes += 1;
-        }
 
-        let gradient_steps = self.due_updates(episode_ended);
+        let gradient_steps = self.core.due_updates(episode_ended);
         let mut loss_sum = 0.0;
         for _ in 0..gradient_steps {
             loss_sum += self.gradient_step()?;
@@ -428,8 +393,8 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule, O: AsRef<[f32]>> Agent<O> for Dq
             self.refresh_acting_network();
         }
         self.explorer.set_step(match self.config.exploration_unit {
-            ScheduleUnit::EnvSteps => self.env_steps,
-            ScheduleUnit::Episodes => self.episodes,
+            ScheduleUnit::EnvSteps => self.core.env_steps,
+            ScheduleUnit::Episodes => self.core.episodes,
         });
         Ok(Learned {
             updates: gradient_steps,

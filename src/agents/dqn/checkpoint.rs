@@ -30,16 +30,16 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
         let progress = Progress {
             explorer_rng: self.explorer.generator().clone(),
             explorer_step: self.explorer.step(),
-            sample_rng: self.sample_rng.clone(),
-            env_steps: self.env_steps,
-            episodes: self.episodes,
+            sample_rng: self.core.sample_rng.clone(),
+            env_steps: self.core.env_steps,
+            episodes: self.core.episodes,
             updates: self.updates,
         };
         Ok(StateWriter::new(&self.header())
             .module("online", &self.online.valid())?
             .module("target", &self.target)?
             .optimizer("optimizer", &self.optimizer)?
-            .bytes("replay", MemoryState::to_bytes(&self.memory))
+            .bytes("replay", MemoryState::to_bytes(&self.core.memory))
             .json("progress", &progress)
             .finish())
     }
@@ -51,7 +51,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
         let fresh = self.config.optimizer.init(self.config.clip_grad_value);
         let optimizer = reader.optimizer("optimizer", fresh, &online)?;
         let memory = R::from_bytes(reader.bytes("replay")?)?;
-        self.memory.check_fits(&memory)?;
+        self.core.memory.check_fits(&memory)?;
         memory.check_actions(&Space::discrete(self.n_actions))?;
         let progress: Progress = reader.json("progress")?;
         reader.check_counters(&[
@@ -64,10 +64,10 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
         self.online = online;
         self.target = target;
         self.optimizer = optimizer;
-        self.memory = memory;
-        self.sample_rng = progress.sample_rng;
-        self.env_steps = progress.env_steps;
-        self.episodes = progress.episodes;
+        self.core.memory = memory;
+        self.core.sample_rng = progress.sample_rng;
+        self.core.env_steps = progress.env_steps;
+        self.core.episodes = progress.episodes;
         self.updates = progress.updates;
         self.refresh_acting_network();
         self.explorer.set_generator(progress.explorer_rng);

@@ -3,29 +3,11 @@
 use burn::config::Config;
 use serde::{Deserialize, Serialize};
 
+pub use crate::agents::off_policy::TrainFrequency;
 use crate::agents::{OptimizerConfig, ValueLoss, checks};
 use crate::error::AgentError;
 use crate::memory::ObservationStorage;
 use crate::policy::{AnySchedule, Linear, Schedule};
-
-/// When gradient updates happen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum TrainFrequency {
-    /// `gradient_steps` updates every `every` environment steps (SB3's `train_freq` and
-    /// `gradient_steps`).
-    EverySteps {
-        /// Environment steps between training rounds.
-        every: u64,
-        /// Gradient updates per round.
-        gradient_steps: u32,
-    },
-    /// `gradient_steps` updates at the end of every episode (the minimal tutorial's 10).
-    AfterEpisode {
-        /// Gradient updates per episode.
-        gradient_steps: u32,
-    },
-}
 
 /// How the target network follows the online network.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,139 @@
+//! What every off-policy agent does around its gradient update: store each transition in a
+//! replay memory, count steps and episodes, decide when a round of updates is due, draw each
+//! update's batch and hand the memory the TD errors it asks for. DQN is written on it; an
+//! agent of continuous actions (SAC, TD3) supplies only its update.
+
+use serde::{Deserialize, Serialize};
+
+use crate::env::Action;
+use crate::error::AgentError;
+use crate::memory::{Batch, ReplayMemory, Transition};
+use crate::rng::SeededRng;
+
+/// When gradient updates happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum TrainFrequency {
+    /// `gradient_steps` updates every `every` environment steps (SB3's `train_freq` and
+    /// `gradient_steps`).
+    EverySteps {
+        /// Environment steps between training rounds.
+        every: u64,
+        /// Gradient updates per round.
+        gradient_steps: u32,
+    },
+    /// `gradient_steps` updates at the end of every episode (the minimal tutorial's 10).
+    AfterEpisode {
+        /// Gradient updates per episode.
+        gradient_steps: u32,
+    },
+}
+
+/// The replay memory, the sampling generator, the step and episode counts and the update
+/// schedule of an off-policy agent.
+pub(crate) struct OffPolicyCore<R> {
+    pub memory: R,
+    pub sample_rng: SeededRng,
+    pub env_steps: u64,
+    pub episodes: u64,
+    batch: Batch,
+    batch_size: usize,
+    learning_starts: usize,
+    train_frequency: TrainFrequency,
+}
+
+/// A batch drawn for one update, with room for its samples' TD errors when the memory wants
+/// them; taken from the core and given back after the update (so that the update may borrow
+/// the agent).
+pub(crate) struct Sample {
+    pub batch: Batch,
+    pub td_errors: Option<Vec<f32>>,
+}
+
+impl<R: ReplayMemory> OffPolicyCore<R> {
+    pub fn new(
+        memory: R,
+        sample_rng: SeededRng,
+        batch_size: usize,
+        learning_starts: usize,
+        train_frequency: TrainFrequency,
+    ) -> Self {
+        Self {
+            memory,
+            sample_rng,
+            env_steps: 0,
+            episodes: 0,
+            batch: Batch::default(),
+            batch_size,
+            learning_starts,
+            train_frequency,
+        }
+    }
+
+    /// Stores `transition` and counts its step (and its episode, when it ended one). Returns
+    /// whether it ended an episode.
+    pub fn store<O: AsRef<[f32]>, A: Action>(
+        &mut self,
+        transition: &Transition<O, A>,
+    ) -> Result<bool, AgentError> {
+        self.memory.push(transition)?;
+        self.env_steps += 1;
+        let episode_ended = transition.done();
+        if episode_ended {
+            self.episodes += 1;
+        }
+        Ok(episode_ended)
+    }
+
+    /// How many gradient updates are due after the transition just stored: none before the
+    /// memory holds `learning_starts` transitions (and a batch), then as the train frequency
+    /// says.
+    pub fn due_updates(&self, episode_ended: bool) -> u32 {
+        let ready = self.memory.len() >= self.learning_starts.max(self.batch_size);
+        match self.train_frequency {
+            TrainFrequency::EverySteps {
+                every,
+                gradient_steps,
+            } if ready && self.env_steps.is_multiple_of(every) => gradient_steps,
+            TrainFrequency::AfterEpisode { gradient_steps } if ready && episode_ended => {
+                gradient_steps
+            }
+            _ => 0,
+        }
+    }
+
+    /// Draws the next update's batch (reusing the core's buffers).
+    pub fn sample(&mut self) -> Result<Sample, AgentError> {
+        let mut batch = std::mem::take(&mut self.batch);
+        let drawn = self
+            .memory
+            .sample_into(self.batch_size, &mut self.sample_rng, &mut batch);
+        let td_errors = self.memory.wants_td_errors().then(Vec::new);
+        match drawn {
+            Ok(()) => Ok(Sample { batch, td_errors }),
+            Err(e) => {
+                self.batch = batch;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Takes back `sample` after its update, whose result is `loss`, handing the memory the
+    /// samples' TD errors when it wants them; returns the loss.
+    pub fn updated(
+        &mut self,
+        sample: Sample,
+        loss: Result<f32, AgentError>,
+    ) -> Result<f32, AgentError> {
+        let loss = loss.and_then(|loss| match &sample.td_errors {
+            Some(errors) => self
+                .memory
+                .update_priorities(&sample.batch.indices, errors)
+                .map(|()| loss)
+                .map_err(AgentError::from),
+            None => Ok(loss),
+        });
+        self.batch = sample.batch;
+        loss
+    }
+}
