@@ -10,17 +10,34 @@
 //! |---|---|
 //! | [`artifacts`] | the run directory ([`RunDir`](artifacts::RunDir): identity, lock, resumption), metrics CSV, learning-curve PNG (feature `plot`), episode GIFs (feature `gif`) |
 //! | [`train`] | the training loop: budgets, stop rules, evaluation, progress, JSON summary, checkpoints |
-//! | [`agents`] | [`Dqn`](agents::Dqn) and [`ActorCritic`](agents::ActorCritic), on Burn |
+//! | [`agents`] | [`Dqn`](agents::Dqn) and [`ActorCritic`](agents::ActorCritic), on Burn, and the agent file for agents of your own |
 //! | [`nn`] | the network traits the agents train, ready-made MLPs and CNN, parameter operations |
 //! | [`agent`] | the [`Agent`](agent::Agent) trait every algorithm implements |
 //! | [`policy`] | the [`Policy`](policy::Policy) trait, greedy / epsilon-greedy / categorical policies, exploration [`Schedule`](policy::Schedule)s |
-//! | [`memory`] | the [`ReplayMemory`](memory::ReplayMemory) trait and a uniform ring buffer |
+//! | [`memory`] | the [`ReplayMemory`](memory::ReplayMemory) trait, action rows, batches and a uniform ring buffer |
 //! | [`env`](mod@env) | the [`Environment`](env::Environment) trait, spaces, wrappers, vectorized environments, rendering and pixel observations, snapshots, and a Gymnasium-exact [`CartPole`](env::CartPole) |
 //! | [`rng`] | seeded random-number generators and seed derivation |
 //! | [`archive`] | the checksummed container of agent files and checkpoints, for tools that inspect them |
 //! | [`error`] | one error enum per layer and the crate-wide [`Error`] |
 //!
 //! `env`, `memory`, `policy` and `agent` need no neural network and no Burn backend.
+//!
+//! ## How the pieces fit
+//!
+//! ```text
+//! Trainer::run(agent, envs, eval_env)      one Environment, or a VecEnv of N copies
+//!   └─ Agent<O, A> (act, observe), VecAgent<A> (N rows at once), Checkpoint
+//!        ├─ Dqn<M: QNetwork, R: ReplayMemory, S: Schedule>, on the off-policy core
+//!        ├─ ActorCritic<M: ActorCriticNetwork>
+//!        └─ your agent (agents::file saves it as the crate's agents are saved)
+//!             ├─ ReplayMemory: push(&Transition<O, A>) ─ sample_into ─▶ Batch (ActionRows)
+//!             ├─ Policy<O, A>: EpsilonGreedy<_, S>, Categorical, GaussianNoise<_>
+//!             └─ Environment { Observation, Action }, Action: usize | [f32; N] | Vec<f32>
+//! ```
+//!
+//! Actions are typed where environments and agents meet (`A = usize` unless said otherwise)
+//! and stored as rows of numbers ([`ActionRows`](memory::ActionRows)): indices for a
+//! discrete space, values for a box of any dimension.
 //!
 //! ```
 //! use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
