@@ -1,5 +1,9 @@
 //! The learning agents: [`Dqn`] (deep Q-learning) and, sharing its building blocks
-//! ([`OptimizerConfig`], [`ValueLoss`], the agent file format), the actor-critic.
+//! ([`OptimizerConfig`], [`ValueLoss`], the agent [`file`] format), the actor-critic.
+//!
+//! Each algorithm is its update on a shared core: DQN on the off-policy core (replay memory,
+//! counts, update schedule, batch sampling, TD errors back to the memory), the actor-critic on
+//! the on-policy core (a checked rollout of N copies, counts, update schedule).
 //!
 //! Agents are written on Burn tensors only: the same code runs on Flex, NdArray, wgpu or CUDA,
 //! chosen by the device the network is built on.
@@ -11,6 +15,7 @@ pub mod dqn;
 pub mod file;
 mod loss;
 mod off_policy;
+mod on_policy;
 mod optimizer;
 mod optimizer_record;
 mod state;

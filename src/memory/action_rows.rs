@@ -7,7 +7,11 @@ use crate::error::MemoryError;
 /// continuous ones. What memories, batches and rollouts hold; an algorithm reads the variant
 /// it works with ([`discrete`](Self::discrete) as an integer tensor for a Q-network's
 /// `gather`, [`continuous`](Self::continuous) as a float tensor for a Gaussian policy).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// With serde (in checkpoints), discrete rows are a plain array of indices and continuous
+/// ones a map of `dim` and `values`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
 pub enum ActionRows {
     /// `[rows]` indices.
     Discrete(Vec<i64>),

@@ -7,12 +7,13 @@ use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::ActorCriticConfig;
-use super::rollout::Rollout;
 use super::update::actor_critic_update;
 use crate::agent::{Agent, Learned, Metrics, Mode, VecAgent, VecTransitions};
 use crate::agents::checks;
 use crate::agents::file::{Header, load_module, save_module};
+use crate::agents::on_policy::OnPolicyCore;
 use crate::agents::training::{place, probe_shapes};
+use crate::env::Space;
 use crate::error::{AgentError, PolicyError};
 use crate::memory::Transition;
 use crate::nn::ActorCriticNetwork;
@@ -47,12 +48,12 @@ pub struct ActorCritic<M: ActorCriticNetwork> {
     pub(super) network: M,
     pub(super) acting: M,
     pub(super) optimizer: ModuleOptimizer,
-    pub(super) rollout: Rollout,
+    /// The rollout being collected and the step count.
+    pub(super) core: OnPolicyCore,
     pub(super) rng: SeededRng,
     pub(super) inner: Device,
     pub(super) obs_dim: usize,
     pub(super) n_actions: usize,
-    pub(super) env_steps: u64,
     pub(super) updates: u64,
 }
 
@@ -78,7 +79,13 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         })?;
         let optimizer = config.optimizer.init(config.clip_grad_value);
         Ok(Self {
-            rollout: Rollout::new(config.num_envs, obs_dim, config.n_rollout)?,
+            core: OnPolicyCore::new(
+                config.num_envs,
+                obs_dim,
+                config.n_rollout,
+                config.reward_scale,
+                Space::discrete(n_actions),
+            )?,
             rng: seeded(derive_seed(config.seed, 0)),
             network,
             acting,
@@ -86,7 +93,6 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
             inner,
             obs_dim,
             n_actions,
-            env_steps: 0,
             updates: 0,
             config,
         })
@@ -159,45 +165,20 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         step: &VecTransitions<'_>,
         episode_ended: bool,
     ) -> Result<Learned, AgentError> {
-        let rows = self.config.num_envs;
-        let counts = [
-            step.actions.len(),
-            step.rewards.len(),
-            step.terminated.len(),
-            step.truncated.len(),
-        ];
-        if counts.iter().any(|&count| count != rows) {
-            return Err(AgentError::InvalidConfig {
-                field: "num_envs",
-                reason: format!(
-                    "a step of {counts:?} actions, rewards, terminated and truncated flags for an agent of {rows} copies"
-                ),
-            });
-        }
-        self.check_rows(step.observations, rows)?;
-        self.check_rows(step.next_observations, rows)?;
-        if let Some(&action) = step.actions.iter().find(|&&a| a >= self.n_actions) {
-            return Err(AgentError::InvalidAction {
-                action,
-                n_actions: self.n_actions,
-            });
-        }
-        self.rollout.push(step, self.config.reward_scale);
-        self.env_steps += rows as u64;
-        if self.rollout.steps < self.config.n_rollout && !episode_ended {
+        if !self.core.store(step, episode_ended)? {
             return Ok(Learned::default());
         }
-        let learning_rate = self.config.learning_rate_at(self.env_steps);
+        let learning_rate = self.config.learning_rate_at(self.core.env_steps);
         let network = self.network.clone();
         let result = actor_critic_update(
             network,
             &mut self.optimizer,
-            &self.rollout,
+            &self.core.rollout,
             &self.config,
             learning_rate,
             &self.inner,
         );
-        self.rollout.clear();
+        self.core.rollout.clear();
         let (network, stats) = result?;
         self.network = network;
         self.acting = self.network.valid();

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::ActorCritic;
-use super::rollout::Rollout;
 use crate::agent::Checkpoint;
+use crate::agents::on_policy::Rollout;
 use crate::agents::state::{StateReader, StateWriter};
 use crate::error::AgentError;
 use crate::nn::ActorCriticNetwork;
@@ -25,9 +25,9 @@ impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
     fn training_state(&self) -> Result<Vec<u8>, AgentError> {
         let progress = Progress {
             rng: self.rng.clone(),
-            env_steps: self.env_steps,
+            env_steps: self.core.env_steps,
             updates: self.updates,
-            rollout: self.rollout.clone(),
+            rollout: self.core.rollout.clone(),
         };
         Ok(StateWriter::new(&self.header())
             .module("network", &self.acting)?
@@ -46,14 +46,8 @@ impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
             ("env_steps", progress.env_steps),
             ("updates", progress.updates),
         ])?;
-        progress
-            .rollout
-            .validate(
-                self.rollout.num_envs,
-                self.rollout.obs_dim,
-                self.config.n_rollout,
-                self.n_actions,
-            )
+        self.core
+            .check(&progress.rollout)
             .map_err(|reason| AgentError::Format {
                 path: "training state".into(),
                 reason: format!("invalid rollout: {reason}"),
@@ -62,9 +56,9 @@ impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
         self.acting = self.network.valid();
         self.optimizer = optimizer;
         self.rng = progress.rng;
-        self.env_steps = progress.env_steps;
+        self.core.env_steps = progress.env_steps;
         self.updates = progress.updates;
-        self.rollout = progress.rollout;
+        self.core.rollout = progress.rollout;
         Ok(())
     }
 }

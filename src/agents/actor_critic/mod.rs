@@ -5,7 +5,6 @@ mod agent;
 mod checkpoint;
 mod config;
 mod presets;
-mod rollout;
 mod update;
 
 pub use agent::ActorCritic;

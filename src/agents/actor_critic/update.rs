@@ -4,8 +4,8 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::rollout::Rollout;
 use super::{ActorCriticConfig, Returns};
+use crate::agents::on_policy::Rollout;
 use crate::agents::training::apply_gradients;
 use crate::error::AgentError;
 use crate::nn::ActorCriticNetwork;
@@ -46,7 +46,10 @@ pub(super) fn actor_critic_update<M: ActorCriticNetwork>(
         TensorData::new(rollout.next_observations.clone(), [n, d]),
         device,
     );
-    let a = Tensor::<2, Int>::from_data(TensorData::new(rollout.actions.clone(), [n, 1]), device);
+    let a = Tensor::<2, Int>::from_data(
+        TensorData::new(rollout.actions.require_discrete()?.to_vec(), [n, 1]),
+        device,
+    );
     let r = column(rollout.rewards.clone());
     let terminated = column(rollout.terminated.clone());
     let gamma = config.gamma as f32;

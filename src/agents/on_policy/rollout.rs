@@ -1,19 +1,23 @@
-//! The transitions collected between two actor-critic updates.
+//! The transitions collected between two on-policy updates.
 
 use crate::agent::VecTransitions;
+use crate::env::{Action, ActionShape, Space};
 use crate::error::{AgentError, MemoryError};
 use crate::memory::alloc::try_with_capacity;
-use crate::memory::invalid_action;
+use crate::memory::{ActionRows, invalid_action};
 
 /// `steps` rows of `num_envs` transitions each, field by field; row-major, so transition
 /// `(t, i)` of copy `i` at step `t` sits at index `t * num_envs + i`.
+///
+/// Saved in checkpoints as JSON: discrete actions are a plain array of indices (the layout
+/// of every earlier version), continuous ones `{"dim", "values"}`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub(super) struct Rollout {
+pub(crate) struct Rollout {
     pub num_envs: usize,
     pub obs_dim: usize,
     pub steps: usize,
     pub observations: Vec<f32>,
-    pub actions: Vec<i64>,
+    pub actions: ActionRows,
     pub rewards: Vec<f32>,
     pub next_observations: Vec<f32>,
     pub terminated: Vec<f32>,
@@ -21,9 +25,14 @@ pub(super) struct Rollout {
 }
 
 impl Rollout {
-    /// An empty rollout with room for `n_rollout` steps; sizes too large to allocate are an
-    /// [`AgentError::Memory`] error.
-    pub fn new(num_envs: usize, obs_dim: usize, n_rollout: usize) -> Result<Self, AgentError> {
+    /// An empty rollout of actions of `shape` with room for `n_rollout` steps; sizes too
+    /// large to allocate are an [`AgentError::Memory`] error.
+    pub fn new(
+        num_envs: usize,
+        obs_dim: usize,
+        n_rollout: usize,
+        shape: ActionShape,
+    ) -> Result<Self, AgentError> {
         let too_large = || MemoryError::TooLarge {
             what: "actor-critic rollout",
             bytes: num_envs as u128 * n_rollout as u128 * (obs_dim as u128 * 8 + 13),
@@ -36,7 +45,13 @@ impl Rollout {
             obs_dim,
             steps: 0,
             observations: try_with_capacity(values, what)?,
-            actions: try_with_capacity(rows, what)?,
+            actions: match shape {
+                ActionShape::Discrete => ActionRows::Discrete(try_with_capacity(rows, what)?),
+                ActionShape::Continuous { dim } => ActionRows::Continuous {
+                    dim,
+                    values: try_with_capacity(rows.checked_mul(dim).ok_or_else(too_large)?, what)?,
+                },
+            },
             rewards: try_with_capacity(rows, what)?,
             next_observations: try_with_capacity(values, what)?,
             terminated: try_with_capacity(rows, what)?,
@@ -46,14 +61,15 @@ impl Rollout {
 
     /// Checks a rollout read from a file against the agent's shapes: `num_envs` copies of
     /// `obs_dim` observations, fewer than `n_rollout` steps (a full rollout is consumed by the
-    /// update), every field as long as the step count says, actions in `0..n_actions`,
-    /// finite values and flags that agree.
+    /// update), every field as long as the step count says, actions that are elements of
+    /// `actions` (indices in `0..n`, or finite values of the box's dimension), finite values
+    /// and flags that agree.
     pub fn validate(
         &self,
         num_envs: usize,
         obs_dim: usize,
         n_rollout: usize,
-        n_actions: usize,
+        actions: &Space,
     ) -> Result<(), String> {
         if (self.num_envs, self.obs_dim) != (num_envs, obs_dim) {
             return Err(format!(
@@ -83,10 +99,25 @@ impl Rollout {
                 self.steps
             ));
         }
-        if let Some(a) = invalid_action(&self.actions, n_actions) {
-            return Err(format!("action {a} is outside 0..{n_actions}"));
-        }
         let finite = |values: &[f32]| values.iter().all(|v| v.is_finite());
+        if self.actions.shape() != ActionShape::of(actions) {
+            return Err(format!(
+                "the rollout holds {}, the agent takes {}",
+                self.actions.shape(),
+                ActionShape::of(actions)
+            ));
+        }
+        match (&self.actions, actions.n()) {
+            (ActionRows::Discrete(indices), Some(n_actions)) => {
+                if let Some(a) = invalid_action(indices, n_actions) {
+                    return Err(format!("action {a} is outside 0..{n_actions}"));
+                }
+            }
+            (ActionRows::Continuous { values, .. }, _) if !finite(values) => {
+                return Err("a stored action value is not finite".into());
+            }
+            _ => {}
+        }
         if !(finite(&self.observations) && finite(&self.next_observations) && finite(&self.rewards))
         {
             return Err("a stored value is not finite".into());
@@ -107,10 +138,25 @@ impl Rollout {
         self.actions.len()
     }
 
-    /// Appends one step of every copy, rewards multiplied by `reward_scale`.
-    pub fn push(&mut self, step: &VecTransitions<'_>, reward_scale: f64) {
+    /// Appends one step of every copy, rewards multiplied by `reward_scale`. Actions of
+    /// another shape than the rollout's are a [`MemoryError::ActionShape`] and leave it as it
+    /// was.
+    pub fn push<A: Action>(
+        &mut self,
+        step: &VecTransitions<'_, A>,
+        reward_scale: f64,
+    ) -> Result<(), MemoryError> {
+        let expected = self.actions.shape();
+        if let Some(action) = step.actions.iter().find(|a| a.encode().shape() != expected) {
+            return Err(MemoryError::ActionShape {
+                expected,
+                actual: action.encode().shape(),
+            });
+        }
+        for action in step.actions {
+            self.actions.push(action)?;
+        }
         self.observations.extend_from_slice(step.observations);
-        self.actions.extend(step.actions.iter().map(|&a| a as i64));
         self.rewards
             .extend(step.rewards.iter().map(|&r| (r * reward_scale) as f32));
         self.next_observations
@@ -124,13 +170,14 @@ impl Rollout {
                 .map(|(&t, &u)| t || u),
         );
         self.steps += 1;
+        Ok(())
     }
 
     /// Empties the rollout, keeping its allocations.
     pub fn clear(&mut self) {
         self.steps = 0;
         self.observations.clear();
-        self.actions.clear();
+        self.actions.reset(self.actions.shape());
         self.rewards.clear();
         self.next_observations.clear();
         self.terminated.clear();
@@ -167,7 +214,7 @@ mod tests {
     #[test]
     fn n_step_returns_stop_at_terminations_and_bootstrap_at_truncations() {
         // Two copies, three steps. Copy 0 terminates at t = 1; copy 1 is truncated at t = 0.
-        let mut rollout = Rollout::new(2, 1, 3).unwrap();
+        let mut rollout = Rollout::new(2, 1, 3, ActionShape::Discrete).unwrap();
         // (terminated, truncated) of both copies at t = 0, 1, 2.
         let flags = [
             ([false, false], [false, true]),
@@ -183,7 +230,7 @@ mod tests {
                 terminated: &terminated,
                 truncated: &truncated,
             };
-            rollout.push(&step, 1.0);
+            rollout.push(&step, 1.0).unwrap();
         }
         let next_values = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0];
         let g = rollout.n_step_returns(&next_values, 0.5);
@@ -191,5 +238,49 @@ mod tests {
         assert_eq!([g[0], g[2], g[4]], [1.5, 1.0, 26.0]);
         // Copy 1: t2 = 1 + 0.5 * 60 = 31; t1 = 1 + 0.5 * 31 = 16.5; t0 truncated: 1 + 0.5 * 20 = 11.
         assert_eq!([g[1], g[3], g[5]], [11.0, 16.5, 31.0]);
+    }
+
+    #[test]
+    fn rollouts_hold_continuous_actions_and_save_both_kinds() {
+        let mut rollout = Rollout::new(2, 1, 4, ActionShape::Continuous { dim: 2 }).unwrap();
+        let step = VecTransitions {
+            observations: &[0.0, 1.0],
+            actions: &[[0.5f32, -0.5], [1.5, 2.5]],
+            rewards: &[1.0, 2.0],
+            next_observations: &[1.0, 2.0],
+            terminated: &[false, true],
+            truncated: &[false, false],
+        };
+        rollout.push(&step, 1.0).unwrap();
+        let wrong = VecTransitions {
+            observations: step.observations,
+            actions: &[vec![0.0f32; 3], vec![0.0; 3]],
+            rewards: step.rewards,
+            next_observations: step.next_observations,
+            terminated: step.terminated,
+            truncated: step.truncated,
+        };
+        assert!(rollout.push(&wrong, 1.0).is_err());
+        assert_eq!(rollout.len(), 2, "a refused step stores nothing");
+        let saved = serde_json::to_string(&rollout).unwrap();
+        let restored: Rollout = serde_json::from_str(&saved).unwrap();
+        assert_eq!(restored, rollout);
+        let plane = Space::boxed(vec![-3.0; 2], vec![3.0; 2]);
+        restored.validate(2, 1, 4, &plane).unwrap();
+        assert!(restored.validate(2, 1, 4, &Space::discrete(2)).is_err());
+
+        // Discrete actions keep the layout of every earlier checkpoint: a plain array.
+        let mut discrete = Rollout::new(1, 1, 4, ActionShape::Discrete).unwrap();
+        let one = VecTransitions {
+            observations: &[0.0],
+            actions: &[1usize],
+            rewards: &[1.0],
+            next_observations: &[0.0],
+            terminated: &[false],
+            truncated: &[false],
+        };
+        discrete.push(&one, 1.0).unwrap();
+        let json: serde_json::Value = serde_json::to_value(&discrete).unwrap();
+        assert_eq!(json["actions"], serde_json::json!([1]));
     }
 }
