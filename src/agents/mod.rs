@@ -1,5 +1,5 @@
 //! The learning agents: [`Dqn`] (deep Q-learning) and, sharing its building blocks
-//! ([`OptimizerConfig`], [`ValueLoss`], the agent [`file`] format), the actor-critic.
+//! ([`OptimizerConfig`], [`ValueLoss`], the agent [`file`](mod@file) format), the actor-critic.
 //!
 //! Each algorithm is its update on a shared core: DQN on the off-policy core (replay memory,
 //! counts, update schedule, batch sampling, TD errors back to the memory), the actor-critic on
