@@ -53,6 +53,7 @@ pub enum ActionRef<'a> {
 
 impl ActionRef<'_> {
     /// The action's shape.
+    #[inline]
     pub fn shape(&self) -> ActionShape {
         match self {
             ActionRef::Index(_) => ActionShape::Discrete,
@@ -95,10 +96,12 @@ fn mismatch(space: &Space, action: &'static str) -> EnvError {
 }
 
 impl Action for usize {
+    #[inline]
     fn encode(&self) -> ActionRef<'_> {
         ActionRef::Index(*self)
     }
 
+    #[inline]
     fn decode(row: ActionRef<'_>) -> Option<Self> {
         match row {
             ActionRef::Index(i) => Some(i),
@@ -115,10 +118,12 @@ impl Action for usize {
 }
 
 impl<const N: usize> Action for [f32; N] {
+    #[inline]
     fn encode(&self) -> ActionRef<'_> {
         ActionRef::Values(self)
     }
 
+    #[inline]
     fn decode(row: ActionRef<'_>) -> Option<Self> {
         match row {
             ActionRef::Values(v) => v.try_into().ok(),
@@ -135,10 +140,12 @@ impl<const N: usize> Action for [f32; N] {
 }
 
 impl Action for Vec<f32> {
+    #[inline]
     fn encode(&self) -> ActionRef<'_> {
         ActionRef::Values(self)
     }
 
+    #[inline]
     fn decode(row: ActionRef<'_>) -> Option<Self> {
         match row {
             ActionRef::Values(v) => Some(v.to_vec()),

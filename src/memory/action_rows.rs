@@ -94,19 +94,26 @@ impl ActionRows {
         Ok(())
     }
 
-    /// Appends row `row` of `source` (which must be of the same shape and hold it).
-    pub(crate) fn push_row_of(&mut self, source: &ActionRows, row: usize) {
+    /// Empties the rows, sets them to `source`'s shape and appends `source`'s rows `rows` (which
+    /// it must hold), in order.
+    pub(crate) fn gather(&mut self, source: &ActionRows, rows: &[usize]) {
+        self.reset(source.shape());
         match (self, source) {
-            (ActionRows::Discrete(v), ActionRows::Discrete(s)) => v.push(s[row]),
-            (ActionRows::Continuous { values, .. }, ActionRows::Continuous { dim, values: s }) => {
-                values.extend_from_slice(&s[row * dim..(row + 1) * dim])
+            (ActionRows::Discrete(v), ActionRows::Discrete(s)) => {
+                v.extend(rows.iter().map(|&row| s[row]))
             }
-            _ => unreachable!("rows of one shape"),
+            (ActionRows::Continuous { values, .. }, ActionRows::Continuous { dim, values: s }) => {
+                for &row in rows {
+                    values.extend_from_slice(&s[row * dim..(row + 1) * dim]);
+                }
+            }
+            _ => unreachable!("reset to the source's shape"),
         }
     }
 
     /// Overwrites row `row` (which must exist) with `action`; an action of another shape is a
     /// [`MemoryError::ActionShape`].
+    #[inline]
     pub(crate) fn write(&mut self, row: usize, action: ActionRef<'_>) -> Result<(), MemoryError> {
         match (self, action) {
             (ActionRows::Discrete(v), ActionRef::Index(i)) => v[row] = index(i)?,
@@ -183,6 +190,7 @@ impl ActionRows {
 
 /// A discrete action as stored (an `i64`); one beyond `i64::MAX` cannot be an index of a
 /// real space and is refused.
+#[inline]
 fn index(action: usize) -> Result<i64, MemoryError> {
     i64::try_from(action).map_err(|_| MemoryError::InvalidConfig {
         field: "action",

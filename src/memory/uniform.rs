@@ -435,7 +435,6 @@ impl ReplayMemory for UniformReplay {
         }
         let d = self.obs_dim;
         batch.clear(batch_size, d);
-        batch.actions.reset(self.actions.shape());
         // While the ring is filling, slots 0..len hold the data; once full, every slot does.
         for _ in 0..batch_size {
             let slot = rng.random_range(0..self.len);
@@ -444,11 +443,11 @@ impl ReplayMemory for UniformReplay {
                 .extend(slot * d, d, &mut batch.observations);
             self.next_observations
                 .extend(slot * d, d, &mut batch.next_observations);
-            batch.actions.push_row_of(&self.actions, slot);
             batch.rewards.push(self.rewards[slot]);
             batch.terminated.push(self.terminated[slot]);
             batch.truncated.push(self.truncated[slot]);
         }
+        batch.actions.gather(&self.actions, &batch.indices);
         Ok(())
     }
 }
