@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use crate::action_shape::ActionShape;
+
 /// Errors of the [`env`](crate::env) layer.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -55,7 +57,7 @@ pub enum EnvError {
         /// The action type.
         action: &'static str,
         /// What the space's actions are.
-        space: crate::env::ActionShape,
+        space: ActionShape,
     },
     /// A continuous action with the wrong number of values.
     #[error("a continuous action of {actual} values, the action space has {expected}")]
@@ -118,9 +120,9 @@ pub enum MemoryError {
     #[error("{actual} given where the memory holds {expected}")]
     ActionShape {
         /// What the memory holds.
-        expected: crate::env::ActionShape,
+        expected: ActionShape,
         /// What was given.
-        actual: crate::env::ActionShape,
+        actual: ActionShape,
     },
     /// A buffer larger than the machine can allocate was requested (a huge capacity, or sizes
     /// read from a file).

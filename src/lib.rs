@@ -62,6 +62,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod action_shape;
 pub mod agent;
 pub mod agents;
 pub mod archive;

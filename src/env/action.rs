@@ -5,42 +5,8 @@
 //! [discrete](super::Discrete) space) or a vector of `f32` values (`[f32; N]` or `Vec<f32>`,
 //! for a [box](super::BoxSpace) of any dimension).
 
-use std::fmt;
-
-use super::Space;
+use super::{ActionShape, Space};
 use crate::error::EnvError;
-
-/// The shape of one stored action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ActionShape {
-    /// An index into a discrete space, stored as one integer.
-    Discrete,
-    /// `dim` real values.
-    Continuous {
-        /// The number of values of one action.
-        dim: usize,
-    },
-}
-
-impl ActionShape {
-    /// The shape of the actions of `space`: an index for a discrete space, `flat_dim` values
-    /// for a box.
-    pub fn of(space: &Space) -> Self {
-        match space {
-            Space::Discrete(_) => ActionShape::Discrete,
-            Space::Box(b) => ActionShape::Continuous { dim: b.flat_dim() },
-        }
-    }
-}
-
-impl fmt::Display for ActionShape {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ActionShape::Discrete => write!(f, "discrete actions"),
-            ActionShape::Continuous { dim } => write!(f, "continuous actions of {dim} values"),
-        }
-    }
-}
 
 /// One action as memories store it, borrowed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,7 +57,7 @@ pub trait Action: Clone + 'static {
 fn mismatch(space: &Space, action: &'static str) -> EnvError {
     EnvError::ActionSpaceMismatch {
         action,
-        space: ActionShape::of(space),
+        space: space.action_shape(),
     }
 }
 

@@ -17,7 +17,8 @@ mod step;
 mod vector;
 pub mod wrappers;
 
-pub use action::{Action, ActionRef, ActionShape};
+pub use crate::action_shape::ActionShape;
+pub use action::{Action, ActionRef};
 pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBounds};
 pub use pixels::{MAX_SUPERSAMPLE, PixelConfig, PixelFrames, PixelObservation, PixelState};
 pub use render::{Frame, Render, Rgb};

@@ -1,5 +1,6 @@
 //! Action and observation spaces.
 
+use super::ActionShape;
 use crate::error::EnvError;
 
 /// The discrete space `0..n`.
@@ -136,6 +137,15 @@ impl Space {
         })
     }
 
+    /// The shape of the space's elements as actions: an index for a discrete space,
+    /// `flat_dim` values for a box.
+    pub fn action_shape(&self) -> ActionShape {
+        match self {
+            Space::Discrete(_) => ActionShape::Discrete,
+            Space::Box(b) => ActionShape::Continuous { dim: b.flat_dim() },
+        }
+    }
+
     /// The number of actions of a discrete space, `None` for a box.
     pub fn n(&self) -> Option<usize> {
         match self {
@@ -159,7 +169,7 @@ impl Space {
             Space::Discrete(d) => d.check(action),
             Space::Box(_) => Err(EnvError::ActionSpaceMismatch {
                 action: "usize",
-                space: crate::env::ActionShape::of(self),
+                space: self.action_shape(),
             }),
         }
     }
@@ -172,7 +182,7 @@ impl Space {
             Space::Box(b) => b.check(action),
             Space::Discrete(_) => Err(EnvError::ActionSpaceMismatch {
                 action: "continuous",
-                space: crate::env::ActionShape::Discrete,
+                space: ActionShape::Discrete,
             }),
         }
     }

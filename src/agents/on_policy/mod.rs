@@ -8,7 +8,7 @@ mod rollout;
 pub(crate) use rollout::Rollout;
 
 use crate::agent::VecTransitions;
-use crate::env::{Action, ActionRef, ActionShape, Space};
+use crate::env::{Action, ActionRef, Space};
 use crate::error::AgentError;
 
 /// The rollout being collected, the step count and the collection schedule of an on-policy
@@ -32,7 +32,7 @@ impl OnPolicyCore {
         actions: Space,
     ) -> Result<Self, AgentError> {
         Ok(Self {
-            rollout: Rollout::new(num_envs, obs_dim, n_rollout, ActionShape::of(&actions))?,
+            rollout: Rollout::new(num_envs, obs_dim, n_rollout, actions.action_shape())?,
             env_steps: 0,
             n_rollout,
             reward_scale,

@@ -100,11 +100,11 @@ impl Rollout {
             ));
         }
         let finite = |values: &[f32]| values.iter().all(|v| v.is_finite());
-        if self.actions.shape() != ActionShape::of(actions) {
+        if self.actions.shape() != actions.action_shape() {
             return Err(format!(
                 "the rollout holds {}, the agent takes {}",
                 self.actions.shape(),
-                ActionShape::of(actions)
+                actions.action_shape()
             ));
         }
         match (&self.actions, actions.n()) {
