@@ -30,7 +30,7 @@ impl ReplayMemory for RecentFirst {
         t: &Transition<O, A>,
     ) -> Result<(), MemoryError> {
         // A memory of discrete actions: an index, or a refusal.
-        let action = usize::decode(t.action.encode()).ok_or(MemoryError::ActionShape {
+        let action = t.action.encode().index().ok_or(MemoryError::ActionShape {
             expected: ActionShape::Discrete,
             actual: t.action.encode().shape(),
         })?;

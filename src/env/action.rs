@@ -17,7 +17,25 @@ pub enum ActionRef<'a> {
     Values(&'a [f32]),
 }
 
-impl ActionRef<'_> {
+impl<'a> ActionRef<'a> {
+    /// The index, for a discrete action.
+    #[inline]
+    pub fn index(self) -> Option<usize> {
+        match self {
+            ActionRef::Index(i) => Some(i),
+            ActionRef::Values(_) => None,
+        }
+    }
+
+    /// The values, for a continuous action.
+    #[inline]
+    pub fn values(self) -> Option<&'a [f32]> {
+        match self {
+            ActionRef::Values(v) => Some(v),
+            ActionRef::Index(_) => None,
+        }
+    }
+
     /// The action's shape.
     #[inline]
     pub fn shape(&self) -> ActionShape {
@@ -69,10 +87,7 @@ impl Action for usize {
 
     #[inline]
     fn decode(row: ActionRef<'_>) -> Option<Self> {
-        match row {
-            ActionRef::Index(i) => Some(i),
-            ActionRef::Values(_) => None,
-        }
+        row.index()
     }
 
     fn fit(space: &Space) -> Result<ActionShape, EnvError> {
@@ -91,10 +106,7 @@ impl<const N: usize> Action for [f32; N] {
 
     #[inline]
     fn decode(row: ActionRef<'_>) -> Option<Self> {
-        match row {
-            ActionRef::Values(v) => v.try_into().ok(),
-            ActionRef::Index(_) => None,
-        }
+        row.values().and_then(|v| v.try_into().ok())
     }
 
     fn fit(space: &Space) -> Result<ActionShape, EnvError> {
@@ -113,10 +125,7 @@ impl Action for Vec<f32> {
 
     #[inline]
     fn decode(row: ActionRef<'_>) -> Option<Self> {
-        match row {
-            ActionRef::Values(v) => Some(v.to_vec()),
-            ActionRef::Index(_) => None,
-        }
+        row.values().map(<[f32]>::to_vec)
     }
 
     fn fit(space: &Space) -> Result<ActionShape, EnvError> {

@@ -8,7 +8,7 @@ mod rollout;
 pub(crate) use rollout::Rollout;
 
 use crate::agent::VecTransitions;
-use crate::env::{Action, ActionRef, Space};
+use crate::env::{Action, Space};
 use crate::error::AgentError;
 
 /// The rollout being collected, the step count and the collection schedule of an on-policy
@@ -74,10 +74,10 @@ impl OnPolicyCore {
             }
         }
         if let Some(n_actions) = self.actions.n() {
-            let beyond = step.actions.iter().find_map(|a| match a.encode() {
-                ActionRef::Index(i) if i >= n_actions => Some(i),
-                _ => None,
-            });
+            let beyond = step
+                .actions
+                .iter()
+                .find_map(|a| a.encode().index().filter(|&i| i >= n_actions));
             if let Some(action) = beyond {
                 return Err(AgentError::InvalidAction { action, n_actions });
             }
