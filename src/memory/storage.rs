@@ -83,6 +83,7 @@ impl Rows {
     }
 
     /// Writes `values` at `start`.
+    #[inline]
     pub fn write(&mut self, start: usize, values: &[f32]) {
         match self {
             Rows::F32(v) => v[start..start + values.len()].copy_from_slice(values),
@@ -96,6 +97,7 @@ impl Rows {
     }
 
     /// Appends the `len` values at `start` to `out`.
+    #[inline]
     pub fn extend(&self, start: usize, len: usize, out: &mut Vec<f32>) {
         match self {
             Rows::F32(v) => out.extend_from_slice(&v[start..start + len]),
