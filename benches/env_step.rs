@@ -1,8 +1,8 @@
-//! CartPole step cost: one environment, and vectorized with 1 and 8 copies.
+//! Environment step cost: CartPole alone and vectorized with 1 and 8 copies, and Pendulum.
 
 use std::hint::black_box;
 
-use cinder_rl::env::{CartPole, CartPoleConfig, Environment, VecEnv};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Pendulum, PendulumConfig, VecEnv};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// Pushes towards the side the pole leans to, so episodes last long and resets are rare.
@@ -48,5 +48,25 @@ fn vectorized(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, single, vectorized);
+/// One Pendulum step under a torque that follows the angular velocity (a reset every 200).
+fn pendulum(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pendulum_step");
+    group.throughput(Throughput::Elements(1));
+    let mut env = Pendulum::new(PendulumConfig::v1()).unwrap();
+    let mut obs = env.reset(Some(0));
+    group.bench_function("single", |b| {
+        b.iter(|| {
+            let step = env.step([obs[2].clamp(-2.0, 2.0)]).unwrap();
+            obs = if step.done() {
+                env.reset(None)
+            } else {
+                step.observation
+            };
+            black_box(&obs);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, single, vectorized, pendulum);
 criterion_main!(benches);

@@ -1,5 +1,5 @@
 //! Environments: the [`Environment`] trait, [`Step`], [spaces](Space), wrappers, vectorized
-//! environments and a Gymnasium-exact [`CartPole`].
+//! environments and the Gymnasium-exact [`CartPole`] and [`Pendulum`].
 //!
 //! The semantics follow Gymnasium 1.x: `reset(Some(seed))` reseeds the environment's
 //! generator, `reset(None)` continues it; a step reports `terminated` (the MDP reached a
@@ -9,6 +9,8 @@
 mod action;
 mod cartpole;
 mod cartpole_render;
+mod gym_rng;
+mod pendulum;
 mod pixels;
 mod render;
 mod snapshot;
@@ -20,6 +22,8 @@ pub mod wrappers;
 pub use crate::action_shape::ActionShape;
 pub use action::{Action, ActionRef};
 pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBounds};
+pub use gym_rng::{GymRng, seed_sequence_words};
+pub use pendulum::{Pendulum, PendulumConfig, PendulumState};
 pub use pixels::{MAX_SUPERSAMPLE, PixelConfig, PixelFrames, PixelObservation, PixelState};
 pub use render::{Frame, Render, Rgb};
 pub use snapshot::Snapshot;

@@ -1,0 +1,243 @@
+//! Pendulum, equal to Gymnasium 1.4.0's `Pendulum-v1` bit for bit and seed for seed.
+
+use std::f64::consts::PI;
+use std::hint::black_box;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Environment, GymRng, Snapshot, Space, Step};
+use crate::error::EnvError;
+
+const MAX_SPEED: f64 = 8.0;
+const MAX_TORQUE: f32 = 2.0;
+const DT: f64 = 0.05;
+
+/// Settings of [`Pendulum`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendulumConfig {
+    /// Gravity (10.0, Gymnasium's `make` default).
+    pub g: f64,
+    /// Episodes are truncated after this many steps (200); `None` for no limit.
+    pub max_episode_steps: Option<usize>,
+    /// Reset draws the angle in `[-x_init, x_init]` and the angular velocity in
+    /// `[-y_init, y_init]` (π and 1.0: Gymnasium's reset options `x_init`, `y_init`).
+    pub init: [f64; 2],
+}
+
+impl PendulumConfig {
+    /// `Pendulum-v1`: g 10, 200 steps, reset in `[-π, π] × [-1, 1]`.
+    pub fn v1() -> Self {
+        Self {
+            g: 10.0,
+            max_episode_steps: Some(200),
+            init: [PI, 1.0],
+        }
+    }
+
+    /// Resets in `[-x_init, x_init] × [-y_init, y_init]` (Gymnasium's reset options).
+    pub fn with_init(mut self, x_init: f64, y_init: f64) -> Self {
+        self.init = [x_init, y_init];
+        self
+    }
+
+    /// Another gravity.
+    pub fn with_g(mut self, g: f64) -> Self {
+        self.g = g;
+        self
+    }
+
+    /// Another time limit (`None`: none).
+    pub fn with_max_episode_steps(mut self, max_episode_steps: Option<usize>) -> Self {
+        self.max_episode_steps = max_episode_steps;
+        self
+    }
+
+    fn validate(&self) -> Result<(), EnvError> {
+        let invalid = |field, reason: String| Err(EnvError::InvalidConfig { field, reason });
+        if !self.g.is_finite() {
+            return invalid("g", format!("must be finite, got {}", self.g));
+        }
+        if self.init.iter().any(|v| !v.is_finite()) {
+            return invalid("init", format!("must be finite, got {:?}", self.init));
+        }
+        if self.max_episode_steps == Some(0) {
+            return invalid("max_episode_steps", "must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// The inverted pendulum swing-up (Gymnasium's `Pendulum-v1`): observe `[cos θ, sin θ, θ']`,
+/// apply a torque in `[-2, 2]`, pay `θ² + 0.1 θ'² + 0.001 u²` each step, for 200 steps.
+///
+/// It follows Gymnasium 1.4.0 to the bit: the float64 state, the float32 torque terms, `pow`
+/// where Python squares, the unwrapped angle, the reward from the state before the step.
+/// `reset(Some(seed))` draws the same start as `gymnasium.make("Pendulum-v1").reset(seed=seed)`
+/// (see [`GymRng`]).
+///
+/// A torque outside `[-2, 2]` is clipped, as Gymnasium clips it; a torque that is not a
+/// number is an [`EnvError::NonFiniteAction`] (Gymnasium would carry the NaN on). Stepping
+/// before `reset` or after the time limit is an error. There is no reward threshold.
+///
+/// ```
+/// use cinder_rl::env::{Environment, Pendulum, PendulumConfig};
+///
+/// let mut env = Pendulum::new(PendulumConfig::v1())?;
+/// let first = env.reset(Some(0));
+/// assert_eq!(first, [0.652016282081604, 0.758204996585846, -0.46042656898498535]);
+/// let step = env.step([2.0])?;
+/// assert!(step.reward < 0.0 && !step.terminated);
+/// # Ok::<(), cinder_rl::error::EnvError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Pendulum {
+    config: PendulumConfig,
+    state: PendulumState,
+}
+
+/// Everything a [`Pendulum`] needs to continue exactly: its generator, `[θ, θ']` and its
+/// episode bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendulumState {
+    /// The reset generator.
+    pub rng: GymRng,
+    /// `[θ, θ']`, float64, θ unwrapped.
+    pub state: [f64; 2],
+    /// Steps since the last reset.
+    pub steps: usize,
+    /// Whether an episode is running (reset called, time limit not reached).
+    pub running: bool,
+}
+
+impl Pendulum {
+    /// A pendulum with `config`; a gravity or reset range that is not finite, or a time limit
+    /// of 0, is an [`EnvError::InvalidConfig`]. It needs a `reset` before the first step.
+    pub fn new(config: PendulumConfig) -> Result<Self, EnvError> {
+        config.validate()?;
+        Ok(Self {
+            config,
+            state: PendulumState {
+                rng: GymRng::seeded(0),
+                state: [0.0, 0.0],
+                steps: 0,
+                running: false,
+            },
+        })
+    }
+
+    /// The state `[θ, θ']`.
+    pub fn state(&self) -> [f64; 2] {
+        self.state.state
+    }
+
+    /// Sets the state `[θ, θ']` (to replay a trajectory from a given state) and starts an
+    /// episode there; returns its observation.
+    pub fn set_state(&mut self, state: [f64; 2]) -> [f32; 3] {
+        self.state.state = state;
+        self.state.steps = 0;
+        self.state.running = true;
+        self.observation()
+    }
+
+    fn observation(&self) -> [f32; 3] {
+        let [theta, thetadot] = self.state.state;
+        [theta.cos() as f32, theta.sin() as f32, thetadot as f32]
+    }
+}
+
+/// Python's `x ** 2` on a float64: C `pow`, which is not always `x * x`.
+fn square(x: f64) -> f64 {
+    x.powf(black_box(2.0))
+}
+
+/// `((θ + π) mod 2π) - π` with Python's floored modulo.
+fn angle_normalize(theta: f64) -> f64 {
+    let mut r = (theta + PI) % (2.0 * PI);
+    if r != 0.0 && r < 0.0 {
+        r += 2.0 * PI;
+    }
+    if r == 0.0 {
+        r = 0.0;
+    }
+    r - PI
+}
+
+impl Environment for Pendulum {
+    type Observation = [f32; 3];
+    type Action = [f32; 1];
+
+    fn reset(&mut self, seed: Option<u64>) -> [f32; 3] {
+        if let Some(seed) = seed {
+            self.state.rng = GymRng::seeded(seed);
+        }
+        let [x, y] = self.config.init;
+        let theta = self.state.rng.uniform(-x, x);
+        let thetadot = self.state.rng.uniform(-y, y);
+        self.set_state([theta, thetadot])
+    }
+
+    fn step(&mut self, action: [f32; 1]) -> Result<Step<[f32; 3]>, EnvError> {
+        self.action_space().check_values(&action)?;
+        if !self.state.running {
+            return Err(if self.state.steps == 0 {
+                EnvError::ResetNeeded
+            } else {
+                EnvError::EpisodeEnded
+            });
+        }
+        let [theta, thetadot] = self.state.state;
+        let u = action[0].clamp(-MAX_TORQUE, MAX_TORQUE);
+        let torque_cost = 0.001f32 * u.powf(black_box(2.0f32));
+        let cost =
+            (square(angle_normalize(theta)) + 0.1 * square(thetadot)) + f64::from(torque_cost);
+
+        let gravity_term = (3.0 * self.config.g) / 2.0;
+        let thetadot = thetadot + (gravity_term * theta.sin() + f64::from(3.0f32 * u)) * DT;
+        let thetadot = thetadot.clamp(-MAX_SPEED, MAX_SPEED);
+        let theta = theta + thetadot * DT;
+        self.state.state = [theta, thetadot];
+        self.state.steps += 1;
+        let truncated = self
+            .config
+            .max_episode_steps
+            .is_some_and(|limit| self.state.steps >= limit);
+        if truncated {
+            self.state.running = false;
+        }
+        Ok(Step::new(self.observation(), -cost, false, truncated))
+    }
+
+    fn action_space(&self) -> Space {
+        Space::boxed(vec![-MAX_TORQUE], vec![MAX_TORQUE])
+    }
+
+    fn observation_space(&self) -> Space {
+        Space::boxed(
+            vec![-1.0, -1.0, -MAX_SPEED as f32],
+            vec![1.0, 1.0, MAX_SPEED as f32],
+        )
+    }
+
+    fn max_episode_steps(&self) -> Option<usize> {
+        self.config.max_episode_steps
+    }
+}
+
+impl Snapshot for Pendulum {
+    type State = PendulumState;
+
+    fn snapshot(&self) -> PendulumState {
+        self.state.clone()
+    }
+
+    fn restore(&mut self, state: PendulumState) -> Result<[f32; 3], EnvError> {
+        if state.state.iter().any(|v| !v.is_finite()) {
+            return Err(EnvError::InvalidConfig {
+                field: "state",
+                reason: format!("must be finite, got {:?}", state.state),
+            });
+        }
+        self.state = state;
+        Ok(self.observation())
+    }
+}
