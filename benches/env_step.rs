@@ -1,8 +1,12 @@
-//! Environment step cost: CartPole alone and vectorized with 1 and 8 copies, and Pendulum.
+//! Environment step cost: CartPole alone and vectorized with 1 and 8 copies, Pendulum and
+//! MountainCar.
 
 use std::hint::black_box;
 
-use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Pendulum, PendulumConfig, VecEnv};
+use cinder_rl::env::{
+    CartPole, CartPoleConfig, Environment, MountainCar, MountainCarConfig, Pendulum,
+    PendulumConfig, VecEnv,
+};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// Pushes towards the side the pole leans to, so episodes last long and resets are rare.
@@ -68,5 +72,25 @@ fn pendulum(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, single, vectorized, pendulum);
+/// One MountainCar step, pushing the way the car moves (a reset every episode end).
+fn mountain_car(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mountain_car_step");
+    group.throughput(Throughput::Elements(1));
+    let mut env = MountainCar::new(MountainCarConfig::v0()).unwrap();
+    let mut obs = env.reset(Some(0));
+    group.bench_function("single", |b| {
+        b.iter(|| {
+            let step = env.step(if obs[1] < 0.0 { 0 } else { 2 }).unwrap();
+            obs = if step.done() {
+                env.reset(None)
+            } else {
+                step.observation
+            };
+            black_box(&obs);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, single, vectorized, pendulum, mountain_car);
 criterion_main!(benches);

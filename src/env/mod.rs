@@ -1,5 +1,5 @@
 //! Environments: the [`Environment`] trait, [`Step`], [spaces](Space), wrappers, vectorized
-//! environments and the Gymnasium-exact [`CartPole`] and [`Pendulum`].
+//! environments and the Gymnasium-exact [`CartPole`], [`Pendulum`] and [`MountainCar`].
 //!
 //! The semantics follow Gymnasium 1.x: `reset(Some(seed))` reseeds the environment's
 //! generator, `reset(None)` continues it; a step reports `terminated` (the MDP reached a
@@ -9,7 +9,9 @@
 mod action;
 mod cartpole;
 mod cartpole_render;
+mod episode;
 mod gym_rng;
+mod mountain_car;
 mod pendulum;
 mod pixels;
 mod render;
@@ -22,7 +24,9 @@ pub mod wrappers;
 pub use crate::action_shape::ActionShape;
 pub use action::{Action, ActionRef};
 pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBounds};
+pub use episode::EpisodeClock;
 pub use gym_rng::{GymRng, seed_sequence_words};
+pub use mountain_car::{MountainCar, MountainCarConfig, MountainCarState};
 pub use pendulum::{Pendulum, PendulumConfig, PendulumState};
 pub use pixels::{MAX_SUPERSAMPLE, PixelConfig, PixelFrames, PixelObservation, PixelState};
 pub use render::{Frame, Render, Rgb};

@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Environment, GymRng, Snapshot, Space, Step};
+use super::{Environment, EpisodeClock, GymRng, Snapshot, Space, Step};
 use crate::error::EnvError;
 
 const MAX_SPEED: f64 = 8.0;
@@ -103,10 +103,8 @@ pub struct PendulumState {
     pub rng: GymRng,
     /// `[θ, θ']`, float64, θ unwrapped.
     pub state: [f64; 2],
-    /// Steps since the last reset.
-    pub steps: usize,
-    /// Whether an episode is running (reset called, time limit not reached).
-    pub running: bool,
+    /// Steps since the last reset, and whether an episode runs.
+    pub clock: EpisodeClock,
 }
 
 impl Pendulum {
@@ -119,8 +117,7 @@ impl Pendulum {
             state: PendulumState {
                 rng: GymRng::seeded(0),
                 state: [0.0, 0.0],
-                steps: 0,
-                running: false,
+                clock: EpisodeClock::default(),
             },
         })
     }
@@ -134,8 +131,7 @@ impl Pendulum {
     /// episode there; returns its observation.
     pub fn set_state(&mut self, state: [f64; 2]) -> [f32; 3] {
         self.state.state = state;
-        self.state.steps = 0;
-        self.state.running = true;
+        self.state.clock.start();
         self.observation()
     }
 
@@ -178,13 +174,7 @@ impl Environment for Pendulum {
 
     fn step(&mut self, action: [f32; 1]) -> Result<Step<[f32; 3]>, EnvError> {
         self.action_space().check_values(&action)?;
-        if !self.state.running {
-            return Err(if self.state.steps == 0 {
-                EnvError::ResetNeeded
-            } else {
-                EnvError::EpisodeEnded
-            });
-        }
+        self.state.clock.check_running()?;
         let [theta, thetadot] = self.state.state;
         let u = action[0].clamp(-MAX_TORQUE, MAX_TORQUE);
         let torque_cost = 0.001f32 * u.powf(black_box(2.0f32));
@@ -196,14 +186,7 @@ impl Environment for Pendulum {
         let thetadot = thetadot.clamp(-MAX_SPEED, MAX_SPEED);
         let theta = theta + thetadot * DT;
         self.state.state = [theta, thetadot];
-        self.state.steps += 1;
-        let truncated = self
-            .config
-            .max_episode_steps
-            .is_some_and(|limit| self.state.steps >= limit);
-        if truncated {
-            self.state.running = false;
-        }
+        let truncated = self.state.clock.tick(false, self.config.max_episode_steps);
         Ok(Step::new(self.observation(), -cost, false, truncated))
     }
 
