@@ -14,14 +14,19 @@ fn controller(obs: &[f32]) -> usize {
     usize::from(obs[2] + 0.5 * obs[3] > 0.0)
 }
 
-fn single(c: &mut Criterion) {
-    let mut group = c.benchmark_group("cartpole_step");
+/// One step of `env` under `policy`, resetting when an episode ends, as group `name`.
+fn single_env<E: Environment>(
+    c: &mut Criterion,
+    name: &str,
+    mut env: E,
+    policy: impl Fn(&E::Observation) -> E::Action,
+) {
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(1));
-    let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
     let mut obs = env.reset(Some(0));
     group.bench_function("single", |b| {
         b.iter(|| {
-            let step = env.step(controller(&obs)).unwrap();
+            let step = env.step(policy(&obs)).unwrap();
             obs = if step.done() {
                 env.reset(None)
             } else {
@@ -31,6 +36,11 @@ fn single(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+fn single(c: &mut Criterion) {
+    let cartpole = CartPole::new(CartPoleConfig::v1()).unwrap();
+    single_env(c, "cartpole_step", cartpole, |obs| controller(obs));
 }
 
 fn vectorized(c: &mut Criterion) {
@@ -52,45 +62,21 @@ fn vectorized(c: &mut Criterion) {
     group.finish();
 }
 
-/// One Pendulum step under a torque that follows the angular velocity (a reset every 200).
-fn pendulum(c: &mut Criterion) {
-    let mut group = c.benchmark_group("pendulum_step");
-    group.throughput(Throughput::Elements(1));
-    let mut env = Pendulum::new(PendulumConfig::v1()).unwrap();
-    let mut obs = env.reset(Some(0));
-    group.bench_function("single", |b| {
-        b.iter(|| {
-            let step = env.step([obs[2].clamp(-2.0, 2.0)]).unwrap();
-            obs = if step.done() {
-                env.reset(None)
-            } else {
-                step.observation
-            };
-            black_box(&obs);
-        })
+/// Pendulum under a torque that follows the angular velocity; MountainCar pushing the way the
+/// car moves.
+fn classic(c: &mut Criterion) {
+    let pendulum = Pendulum::new(PendulumConfig::v1()).unwrap();
+    single_env(
+        c,
+        "pendulum_step",
+        pendulum,
+        |obs| [obs[2].clamp(-2.0, 2.0)],
+    );
+    let car = MountainCar::new(MountainCarConfig::v0()).unwrap();
+    single_env(c, "mountain_car_step", car, |obs| {
+        if obs[1] < 0.0 { 0 } else { 2 }
     });
-    group.finish();
 }
 
-/// One MountainCar step, pushing the way the car moves (a reset every episode end).
-fn mountain_car(c: &mut Criterion) {
-    let mut group = c.benchmark_group("mountain_car_step");
-    group.throughput(Throughput::Elements(1));
-    let mut env = MountainCar::new(MountainCarConfig::v0()).unwrap();
-    let mut obs = env.reset(Some(0));
-    group.bench_function("single", |b| {
-        b.iter(|| {
-            let step = env.step(if obs[1] < 0.0 { 0 } else { 2 }).unwrap();
-            obs = if step.done() {
-                env.reset(None)
-            } else {
-                step.observation
-            };
-            black_box(&obs);
-        })
-    });
-    group.finish();
-}
-
-criterion_group!(benches, single, vectorized, pendulum, mountain_car);
+criterion_group!(benches, single, vectorized, classic);
 criterion_main!(benches);

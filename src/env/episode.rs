@@ -45,3 +45,15 @@ impl EpisodeClock {
         truncated
     }
 }
+
+/// `Ok` when every value of a restored state is finite; an [`EnvError::InvalidConfig`]
+/// otherwise.
+pub(crate) fn check_finite_state(state: &[f64]) -> Result<(), EnvError> {
+    if state.iter().all(|v| v.is_finite()) {
+        return Ok(());
+    }
+    Err(EnvError::InvalidConfig {
+        field: "state",
+        reason: format!("must be finite, got {state:?}"),
+    })
+}

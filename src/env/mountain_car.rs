@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::episode::check_finite_state;
 use super::{Environment, EpisodeClock, GymRng, Snapshot, Space, Step};
 use crate::error::EnvError;
 
@@ -191,12 +192,7 @@ impl Snapshot for MountainCar {
     }
 
     fn restore(&mut self, state: MountainCarState) -> Result<[f32; 2], EnvError> {
-        if state.state.iter().any(|v| !v.is_finite()) {
-            return Err(EnvError::InvalidConfig {
-                field: "state",
-                reason: format!("must be finite, got {:?}", state.state),
-            });
-        }
+        check_finite_state(&state.state)?;
         self.state = state;
         Ok(self.observation())
     }

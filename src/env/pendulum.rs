@@ -5,6 +5,7 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
+use super::episode::check_finite_state;
 use super::{Environment, EpisodeClock, GymRng, Snapshot, Space, Step};
 use crate::error::EnvError;
 
@@ -214,12 +215,7 @@ impl Snapshot for Pendulum {
     }
 
     fn restore(&mut self, state: PendulumState) -> Result<[f32; 3], EnvError> {
-        if state.state.iter().any(|v| !v.is_finite()) {
-            return Err(EnvError::InvalidConfig {
-                field: "state",
-                reason: format!("must be finite, got {:?}", state.state),
-            });
-        }
+        check_finite_state(&state.state)?;
         self.state = state;
         Ok(self.observation())
     }
