@@ -1,5 +1,5 @@
-//! Environment step cost: CartPole alone and vectorized with 1 and 8 copies, Pendulum and
-//! MountainCar.
+//! Environment step cost: CartPole alone and vectorized with 1 and 8 copies, Pendulum,
+//! MountainCar and MountainCarContinuous.
 
 use std::hint::black_box;
 
@@ -62,8 +62,8 @@ fn vectorized(c: &mut Criterion) {
     group.finish();
 }
 
-/// Pendulum under a torque that follows the angular velocity; MountainCar pushing the way the
-/// car moves.
+/// Pendulum under a torque that follows the angular velocity; both mountain cars pushing the
+/// way the car moves.
 fn classic(c: &mut Criterion) {
     let pendulum = Pendulum::new(PendulumConfig::v1()).unwrap();
     single_env(

@@ -1,4 +1,5 @@
-//! The classic-control environments against Gymnasium 1.4.0, bit for bit: every public case
+//! The classic-control environments against Gymnasium 1.4.0, bit for bit (Pendulum-v1,
+//! MountainCar-v0, MountainCarContinuous-v0): every public case
 //! is reset from its seed (the seed-sequence words, the raw draws, the reset state and
 //! observation) and replayed step by step (observation, reward, flags and state after every
 //! step); every row is also stepped alone from its recorded state. Columns are found by their
@@ -8,8 +9,8 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 
 use cinder_rl::env::{
-    Environment, GymRng, MountainCar, MountainCarConfig, Pendulum, PendulumConfig, Snapshot,
-    seed_sequence_words,
+    Environment, GymRng, MountainCar, MountainCarConfig, MountainCarContinuous,
+    MountainCarContinuousConfig, Pendulum, PendulumConfig, Snapshot, seed_sequence_words,
 };
 use cinder_rl::error::EnvError;
 
@@ -78,8 +79,9 @@ trait Golden: Environment<Observation: AsRef<[f32]> + Debug> + Snapshot + Clone 
     const FILES: (&'static str, &'static str);
     /// The environment a case runs in, with the case's reset options.
     fn for_case(case: &Record) -> Self;
-    fn get_state(&self) -> Vec<f64>;
-    fn put_state(&mut self, state: &[f64]);
+    /// The state and its dtype (`f32` or `f64`, as the files write it).
+    fn get_state(&self) -> (Vec<f64>, &'static str);
+    fn put_state(&mut self, state: &[f64], dtype: &str);
     fn action(row: &Record) -> Self::Action;
 }
 
@@ -97,11 +99,12 @@ impl Golden for Pendulum {
         Pendulum::new(config).unwrap()
     }
 
-    fn get_state(&self) -> Vec<f64> {
-        self.state().to_vec()
+    fn get_state(&self) -> (Vec<f64>, &'static str) {
+        (self.state().to_vec(), "f64")
     }
 
-    fn put_state(&mut self, state: &[f64]) {
+    fn put_state(&mut self, state: &[f64], dtype: &str) {
+        assert_eq!(dtype, "f64");
         self.set_state(state.try_into().unwrap());
     }
 
@@ -124,16 +127,45 @@ impl Golden for MountainCar {
         MountainCar::new(config).unwrap()
     }
 
-    fn get_state(&self) -> Vec<f64> {
-        self.state().to_vec()
+    fn get_state(&self) -> (Vec<f64>, &'static str) {
+        (self.state().to_vec(), "f64")
     }
 
-    fn put_state(&mut self, state: &[f64]) {
+    fn put_state(&mut self, state: &[f64], dtype: &str) {
+        assert_eq!(dtype, "f64");
         self.set_state(state.try_into().unwrap());
     }
 
     fn action(row: &Record) -> usize {
         row.usize("action")
+    }
+}
+
+impl Golden for MountainCarContinuous {
+    const FILES: (&'static str, &'static str) = (
+        include_str!("data/classic/mountaincar_continuous_public_cases.csv"),
+        include_str!("data/classic/mountaincar_continuous_public.csv"),
+    );
+
+    fn for_case(case: &Record) -> Self {
+        let mut config = MountainCarContinuousConfig::v0();
+        if let Some([low, high]) = options(case, ["low", "high"]) {
+            config = config.with_reset_bounds(low, high);
+        }
+        MountainCarContinuous::new(config).unwrap()
+    }
+
+    fn get_state(&self) -> (Vec<f64>, &'static str) {
+        let (state, float32) = self.state();
+        (state.to_vec(), if float32 { "f32" } else { "f64" })
+    }
+
+    fn put_state(&mut self, state: &[f64], dtype: &str) {
+        self.set_state(state.try_into().unwrap(), dtype == "f32");
+    }
+
+    fn action(row: &Record) -> [f32; 1] {
+        [row.f64("action") as f32]
     }
 }
 
@@ -158,6 +190,17 @@ fn bits(values: &[f64]) -> Vec<u64> {
 
 fn bits32(values: &[f32]) -> Vec<u32> {
     values.iter().map(|v| v.to_bits()).collect()
+}
+
+/// The state columns `prefix<name>` and their dtype, as bits.
+fn state_bits(record: &Record, header: &[String], prefix: &str) -> (Vec<u64>, String) {
+    let dtype = record.text(&format!("{prefix}dtype")).to_string();
+    (bits(&record.values(header, prefix)), dtype)
+}
+
+fn env_state_bits<E: Golden>(env: &E) -> (Vec<u64>, String) {
+    let (state, dtype) = env.get_state();
+    (bits(&state), dtype.to_string())
 }
 
 /// The observation columns as `f32` bits (they hold float32 values widened exactly).
@@ -186,8 +229,8 @@ fn resets_draw_what_numpy_draws<E: Golden>() {
         let mut env = E::for_case(case);
         let observation = env.reset(Some(seed));
         assert_eq!(
-            bits(&env.get_state()),
-            bits(&case.values(&header, "r_")),
+            env_state_bits(&env),
+            state_bits(case, &header, "r_"),
             "case {id}"
         );
         assert_eq!(
@@ -206,20 +249,13 @@ fn every_case_replays_from_its_seed<E: Golden>() {
         let id = case.text("case");
         let mut env = E::for_case(case);
         env.reset(Some(case.text("seed").parse().unwrap()));
-        assert_eq!(
-            bits(&env.get_state()),
-            bits(&case.values(&case_header, "r_"))
-        );
+        assert_eq!(env_state_bits(&env), state_bits(case, &case_header, "r_"));
         let mut total = 0.0;
         let case_rows: Vec<&Record> = rows.iter().filter(|r| r.text("case") == id).collect();
         assert_eq!(case_rows.len(), case.usize("steps"), "case {id}");
         for row in case_rows {
             let at = format!("case {id} t {}", row.text("t"));
-            assert_eq!(
-                bits(&env.get_state()),
-                bits(&row.values(&header, "s_")),
-                "{at}"
-            );
+            assert_eq!(env_state_bits(&env), state_bits(row, &header, "s_"), "{at}");
             let step = env.step(E::action(row)).unwrap();
             assert_eq!(
                 bits32(step.observation.as_ref()),
@@ -230,8 +266,8 @@ fn every_case_replays_from_its_seed<E: Golden>() {
             let flags = (row.flag("terminated"), row.flag("truncated"));
             assert_eq!((step.terminated, step.truncated), flags, "{at}");
             assert_eq!(
-                bits(&env.get_state()),
-                bits(&row.values(&header, "ns_")),
+                env_state_bits(&env),
+                state_bits(row, &header, "ns_"),
                 "{at}"
             );
             total += step.reward;
@@ -254,7 +290,7 @@ fn every_row_steps_alone<E: Golden>() {
     let (header, rows) = table(E::FILES.1);
     let mut env = E::for_case(&cases[0]);
     for row in &rows {
-        env.put_state(&row.values(&header, "s_"));
+        env.put_state(&row.values(&header, "s_"), row.text("s_dtype"));
         let step = env.step(E::action(row)).unwrap();
         let at = format!("case {} t {}", row.text("case"), row.text("t"));
         assert_eq!(
@@ -264,8 +300,8 @@ fn every_row_steps_alone<E: Golden>() {
         );
         assert_eq!(step.reward.to_bits(), row.f64("reward").to_bits(), "{at}");
         assert_eq!(
-            bits(&env.get_state()),
-            bits(&row.values(&header, "ns_")),
+            env_state_bits(&env),
+            state_bits(row, &header, "ns_"),
             "{at}"
         );
     }
@@ -341,6 +377,26 @@ fn mountain_car_snapshots_continue_exactly() {
 }
 
 #[test]
+fn mountain_car_continuous_resets_draw_what_numpy_draws() {
+    resets_draw_what_numpy_draws::<MountainCarContinuous>();
+}
+
+#[test]
+fn mountain_car_continuous_cases_replay_bit_for_bit_from_their_seeds() {
+    every_case_replays_from_its_seed::<MountainCarContinuous>();
+}
+
+#[test]
+fn mountain_car_continuous_rows_step_alone_bit_for_bit() {
+    every_row_steps_alone::<MountainCarContinuous>();
+}
+
+#[test]
+fn mountain_car_continuous_snapshots_continue_exactly() {
+    a_restored_snapshot_continues::<MountainCarContinuous>(|i| [((i % 7) as f32 - 3.0) * 0.4]);
+}
+
+#[test]
 fn bad_actions_and_settings_are_typed_errors() {
     let mut pendulum = Pendulum::new(PendulumConfig::v1()).unwrap();
     assert!(matches!(pendulum.step([0.0]), Err(EnvError::ResetNeeded)));
@@ -370,4 +426,14 @@ fn bad_actions_and_settings_are_typed_errors() {
     assert_eq!(car.reward_threshold(), Some(-110.0));
     assert!(MountainCar::new(MountainCarConfig::v0().with_reset_bounds(0.0, -1.0)).is_err());
     assert!(MountainCar::new(MountainCarConfig::v0().with_reset_bounds(f64::NAN, 0.0)).is_err());
+
+    let mut car = MountainCarContinuous::new(MountainCarContinuousConfig::v0()).unwrap();
+    car.reset(Some(0));
+    assert!(matches!(
+        car.step([f32::INFINITY]),
+        Err(EnvError::NonFiniteAction { .. })
+    ));
+    assert_eq!(car.reward_threshold(), Some(90.0));
+    let config = MountainCarContinuousConfig::v0().with_max_episode_steps(Some(0));
+    assert!(MountainCarContinuous::new(config).is_err());
 }

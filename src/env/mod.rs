@@ -1,5 +1,6 @@
 //! Environments: the [`Environment`] trait, [`Step`], [spaces](Space), wrappers, vectorized
-//! environments and the Gymnasium-exact [`CartPole`], [`Pendulum`] and [`MountainCar`].
+//! environments and the Gymnasium-exact [`CartPole`], [`Pendulum`], [`MountainCar`] and
+//! [`MountainCarContinuous`].
 //!
 //! The semantics follow Gymnasium 1.x: `reset(Some(seed))` reseeds the environment's
 //! generator, `reset(None)` continues it; a step reports `terminated` (the MDP reached a
@@ -12,6 +13,7 @@ mod cartpole_render;
 mod episode;
 mod gym_rng;
 mod mountain_car;
+mod mountain_car_continuous;
 mod pendulum;
 mod pixels;
 mod render;
@@ -27,6 +29,9 @@ pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBoun
 pub use episode::EpisodeClock;
 pub use gym_rng::{GymRng, seed_sequence_words};
 pub use mountain_car::{MountainCar, MountainCarConfig, MountainCarState};
+pub use mountain_car_continuous::{
+    MountainCarContinuous, MountainCarContinuousConfig, MountainCarContinuousState,
+};
 pub use pendulum::{Pendulum, PendulumConfig, PendulumState};
 pub use pixels::{MAX_SUPERSAMPLE, PixelConfig, PixelFrames, PixelObservation, PixelState};
 pub use render::{Frame, Render, Rgb};

@@ -45,21 +45,29 @@ impl MountainCarConfig {
     }
 
     fn validate(&self) -> Result<(), EnvError> {
-        let [low, high] = self.reset_bounds;
-        if !(low.is_finite() && high.is_finite() && low <= high) {
-            return Err(EnvError::InvalidConfig {
-                field: "reset_bounds",
-                reason: format!("need finite low <= high, got [{low}, {high}]"),
-            });
-        }
-        if self.max_episode_steps == Some(0) {
-            return Err(EnvError::InvalidConfig {
-                field: "max_episode_steps",
-                reason: "must be at least 1".into(),
-            });
-        }
-        Ok(())
+        check_settings(self.reset_bounds, self.max_episode_steps)
     }
+}
+
+/// The settings both mountain cars check: finite reset bounds `low <= high`, a time limit of
+/// at least one step.
+pub(super) fn check_settings(
+    [low, high]: [f64; 2],
+    max_episode_steps: Option<usize>,
+) -> Result<(), EnvError> {
+    if !(low.is_finite() && high.is_finite() && low <= high) {
+        return Err(EnvError::InvalidConfig {
+            field: "reset_bounds",
+            reason: format!("need finite low <= high, got [{low}, {high}]"),
+        });
+    }
+    if max_episode_steps == Some(0) {
+        return Err(EnvError::InvalidConfig {
+            field: "max_episode_steps",
+            reason: "must be at least 1".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Drive an underpowered car up a hill (Gymnasium's `MountainCar-v0`): observe `[position,
