@@ -4,8 +4,8 @@
 use std::hint::black_box;
 
 use cinder_rl::env::{
-    CartPole, CartPoleConfig, Environment, MountainCar, MountainCarConfig, Pendulum,
-    PendulumConfig, VecEnv,
+    CartPole, CartPoleConfig, Environment, MountainCar, MountainCarConfig, MountainCarContinuous,
+    MountainCarContinuousConfig, Pendulum, PendulumConfig, VecEnv,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -75,6 +75,10 @@ fn classic(c: &mut Criterion) {
     let car = MountainCar::new(MountainCarConfig::v0()).unwrap();
     single_env(c, "mountain_car_step", car, |obs| {
         if obs[1] < 0.0 { 0 } else { 2 }
+    });
+    let car = MountainCarContinuous::new(MountainCarContinuousConfig::v0()).unwrap();
+    single_env(c, "mountain_car_continuous_step", car, |obs| {
+        [obs[1].signum()]
     });
 }
 
