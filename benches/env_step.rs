@@ -1,11 +1,11 @@
-//! Environment step cost: CartPole alone and vectorized with 1 and 8 copies, Pendulum,
-//! MountainCar and MountainCarContinuous.
+//! Environment step cost: CartPole alone and vectorized with 1 and 8 copies, and one step of
+//! each classic-control environment.
 
 use std::hint::black_box;
 
 use cinder_rl::env::{
-    CartPole, CartPoleConfig, Environment, MountainCar, MountainCarConfig, MountainCarContinuous,
-    MountainCarContinuousConfig, Pendulum, PendulumConfig, VecEnv,
+    Acrobot, AcrobotConfig, CartPole, CartPoleConfig, Environment, MountainCar, MountainCarConfig,
+    MountainCarContinuous, MountainCarContinuousConfig, Pendulum, PendulumConfig, VecEnv,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -62,9 +62,16 @@ fn vectorized(c: &mut Criterion) {
     group.finish();
 }
 
-/// Pendulum under a torque that follows the angular velocity; both mountain cars pushing the
-/// way the car moves.
+/// Acrobot and Pendulum under a torque that follows the (first) angular velocity; both
+/// mountain cars pushing the way the car moves.
 fn classic(c: &mut Criterion) {
+    let acrobot = Acrobot::new(AcrobotConfig::v1()).unwrap();
+    single_env(
+        c,
+        "acrobot_step",
+        acrobot,
+        |obs| if obs[4] < 0.0 { 0 } else { 2 },
+    );
     let pendulum = Pendulum::new(PendulumConfig::v1()).unwrap();
     single_env(
         c,

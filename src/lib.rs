@@ -15,7 +15,7 @@
 //! | [`agent`] | the [`Agent`](agent::Agent) trait every algorithm implements |
 //! | [`policy`] | the [`Policy`](policy::Policy) trait, greedy / epsilon-greedy / categorical policies, exploration [`Schedule`](policy::Schedule)s |
 //! | [`memory`] | the [`ReplayMemory`](memory::ReplayMemory) trait, action rows, batches and a uniform ring buffer |
-//! | [`env`](mod@env) | the [`Environment`](env::Environment) trait, spaces, wrappers, vectorized environments, rendering and pixel observations, snapshots, and the Gymnasium-exact [`CartPole`](env::CartPole), [`Pendulum`](env::Pendulum), [`MountainCar`](env::MountainCar) and [`MountainCarContinuous`](env::MountainCarContinuous) |
+//! | [`env`](mod@env) | the [`Environment`](env::Environment) trait, spaces, wrappers, vectorized environments, rendering and pixel observations, snapshots, and the Gymnasium-exact [`CartPole`](env::CartPole), [`Acrobot`](env::Acrobot), [`MountainCar`](env::MountainCar), [`MountainCarContinuous`](env::MountainCarContinuous) and [`Pendulum`](env::Pendulum) |
 //! | [`rng`] | seeded random-number generators and seed derivation |
 //! | [`archive`] | the checksummed container of agent files and checkpoints, for tools that inspect them |
 //! | [`error`] | one error enum per layer and the crate-wide [`Error`] |

@@ -1,5 +1,5 @@
-//! The classic-control environments against Gymnasium 1.4.0, bit for bit (Pendulum-v1,
-//! MountainCar-v0, MountainCarContinuous-v0): every public case
+//! The classic-control environments against Gymnasium 1.4.0, bit for bit (Acrobot-v1,
+//! MountainCar-v0, MountainCarContinuous-v0, Pendulum-v1): every public case
 //! is reset from its seed (the seed-sequence words, the raw draws, the reset state and
 //! observation) and replayed step by step (observation, reward, flags and state after every
 //! step); every row is also stepped alone from its recorded state. Columns are found by their
@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 
 use cinder_rl::env::{
-    Environment, GymRng, MountainCar, MountainCarConfig, MountainCarContinuous,
-    MountainCarContinuousConfig, Pendulum, PendulumConfig, Snapshot, seed_sequence_words,
+    Acrobot, AcrobotConfig, Environment, GymRng, MountainCar, MountainCarConfig,
+    MountainCarContinuous, MountainCarContinuousConfig, Pendulum, PendulumConfig, Snapshot,
+    seed_sequence_words,
 };
 use cinder_rl::error::EnvError;
 
@@ -134,6 +135,34 @@ impl Golden for MountainCar {
     fn put_state(&mut self, state: &[f64], dtype: &str) {
         assert_eq!(dtype, "f64");
         self.set_state(state.try_into().unwrap());
+    }
+
+    fn action(row: &Record) -> usize {
+        row.usize("action")
+    }
+}
+
+impl Golden for Acrobot {
+    const FILES: (&'static str, &'static str) = (
+        include_str!("data/classic/acrobot_public_cases.csv"),
+        include_str!("data/classic/acrobot_public.csv"),
+    );
+
+    fn for_case(case: &Record) -> Self {
+        let mut config = AcrobotConfig::v1();
+        if let Some([low, high]) = options(case, ["low", "high"]) {
+            config = config.with_reset_bounds(low, high);
+        }
+        Acrobot::new(config).unwrap()
+    }
+
+    fn get_state(&self) -> (Vec<f64>, &'static str) {
+        let (state, float32) = self.state();
+        (state.to_vec(), if float32 { "f32" } else { "f64" })
+    }
+
+    fn put_state(&mut self, state: &[f64], dtype: &str) {
+        self.set_state(state.try_into().unwrap(), dtype == "f32");
     }
 
     fn action(row: &Record) -> usize {
@@ -394,6 +423,26 @@ fn mountain_car_continuous_rows_step_alone_bit_for_bit() {
 #[test]
 fn mountain_car_continuous_snapshots_continue_exactly() {
     a_restored_snapshot_continues::<MountainCarContinuous>(|i| [((i % 7) as f32 - 3.0) * 0.4]);
+}
+
+#[test]
+fn acrobot_resets_draw_what_numpy_draws() {
+    resets_draw_what_numpy_draws::<Acrobot>();
+}
+
+#[test]
+fn acrobot_cases_replay_bit_for_bit_from_their_seeds() {
+    every_case_replays_from_its_seed::<Acrobot>();
+}
+
+#[test]
+fn acrobot_rows_step_alone_bit_for_bit() {
+    every_row_steps_alone::<Acrobot>();
+}
+
+#[test]
+fn acrobot_snapshots_continue_exactly() {
+    a_restored_snapshot_continues::<Acrobot>(|i| (i / 5) % 3);
 }
 
 #[test]

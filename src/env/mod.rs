@@ -1,12 +1,13 @@
 //! Environments: the [`Environment`] trait, [`Step`], [spaces](Space), wrappers, vectorized
-//! environments and the Gymnasium-exact [`CartPole`], [`Pendulum`], [`MountainCar`] and
-//! [`MountainCarContinuous`].
+//! environments and the Gymnasium-exact [`CartPole`], [`Acrobot`], [`MountainCar`],
+//! [`MountainCarContinuous`] and [`Pendulum`].
 //!
 //! The semantics follow Gymnasium 1.x: `reset(Some(seed))` reseeds the environment's
 //! generator, `reset(None)` continues it; a step reports `terminated` (the MDP reached a
 //! terminal state: never bootstrap through it) apart from `truncated` (the episode was cut
 //! short, e.g. by a time limit: bootstrap through it).
 
+mod acrobot;
 mod action;
 mod cartpole;
 mod cartpole_render;
@@ -14,6 +15,7 @@ mod episode;
 mod gym_rng;
 mod mountain_car;
 mod mountain_car_continuous;
+mod numpy_trig;
 mod pendulum;
 mod pixels;
 mod render;
@@ -24,6 +26,7 @@ mod vector;
 pub mod wrappers;
 
 pub use crate::action_shape::ActionShape;
+pub use acrobot::{Acrobot, AcrobotConfig, AcrobotState};
 pub use action::{Action, ActionRef};
 pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBounds};
 pub use episode::EpisodeClock;
