@@ -4,8 +4,8 @@
 use std::hint::black_box;
 
 use cinder_rl::env::{
-    Acrobot, AcrobotConfig, CartPole, CartPoleConfig, Environment, MountainCar, MountainCarConfig,
-    MountainCarContinuous, MountainCarContinuousConfig, Pendulum, PendulumConfig, VecEnv,
+    Acrobot, CartPole, CartPoleConfig, ClassicConfig, Environment, MountainCar,
+    MountainCarContinuous, Pendulum, PendulumConfig, VecEnv,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -65,7 +65,7 @@ fn vectorized(c: &mut Criterion) {
 /// Acrobot and Pendulum under a torque that follows the (first) angular velocity; both
 /// mountain cars pushing the way the car moves.
 fn classic(c: &mut Criterion) {
-    let acrobot = Acrobot::new(AcrobotConfig::v1()).unwrap();
+    let acrobot = Acrobot::new(ClassicConfig::acrobot_v1()).unwrap();
     single_env(
         c,
         "acrobot_step",
@@ -79,11 +79,11 @@ fn classic(c: &mut Criterion) {
         pendulum,
         |obs| [obs[2].clamp(-2.0, 2.0)],
     );
-    let car = MountainCar::new(MountainCarConfig::v0()).unwrap();
+    let car = MountainCar::new(ClassicConfig::mountain_car_v0()).unwrap();
     single_env(c, "mountain_car_step", car, |obs| {
         if obs[1] < 0.0 { 0 } else { 2 }
     });
-    let car = MountainCarContinuous::new(MountainCarContinuousConfig::v0()).unwrap();
+    let car = MountainCarContinuous::new(ClassicConfig::mountain_car_continuous_v0()).unwrap();
     single_env(c, "mountain_car_continuous_step", car, |obs| {
         [obs[1].signum()]
     });

@@ -9,9 +9,8 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 
 use cinder_rl::env::{
-    Acrobot, AcrobotConfig, Environment, GymRng, MountainCar, MountainCarConfig,
-    MountainCarContinuous, MountainCarContinuousConfig, Pendulum, PendulumConfig, Snapshot,
-    seed_sequence_words,
+    Acrobot, ClassicConfig, ClassicState, Environment, EpisodeClock, GymRng, MountainCar,
+    MountainCarContinuous, Pendulum, PendulumConfig, Snapshot, seed_sequence_words,
 };
 use cinder_rl::error::EnvError;
 
@@ -75,18 +74,44 @@ fn table(text: &str) -> (Vec<String>, Vec<Record>) {
 }
 
 /// What the replay needs of an environment beyond [`Environment`].
-trait Golden: Environment<Observation: AsRef<[f32]> + Debug> + Snapshot + Clone {
+trait Golden:
+    Environment<Observation: AsRef<[f32]> + Debug>
+    + Snapshot<State = ClassicState<Self::Values>>
+    + Clone
+{
+    /// The state values, `[f64; N]`.
+    type Values: AsRef<[f64]>
+        + for<'a> TryFrom<&'a [f64], Error: Debug>
+        + serde::Serialize
+        + serde::de::DeserializeOwned;
     /// The cases and the steps.
     const FILES: (&'static str, &'static str);
     /// The environment a case runs in, with the case's reset options.
     fn for_case(case: &Record) -> Self;
-    /// The state and its dtype (`f32` or `f64`, as the files write it).
-    fn get_state(&self) -> (Vec<f64>, &'static str);
-    fn put_state(&mut self, state: &[f64], dtype: &str);
     fn action(row: &Record) -> Self::Action;
+
+    /// The state and its dtype (`f32` or `f64`, as the files write it), from a snapshot.
+    fn get_state(&self) -> (Vec<f64>, &'static str) {
+        let snapshot = self.snapshot();
+        let dtype = if snapshot.float32 { "f32" } else { "f64" };
+        (snapshot.state.as_ref().to_vec(), dtype)
+    }
+
+    /// Starts an episode at `state` of `dtype`, through a restored snapshot.
+    fn put_state(&mut self, state: &[f64], dtype: &str) {
+        let mut snapshot = self.snapshot();
+        snapshot.state = state.try_into().unwrap();
+        snapshot.float32 = dtype == "f32";
+        snapshot.clock = EpisodeClock {
+            steps: 0,
+            running: true,
+        };
+        self.restore(snapshot).unwrap();
+    }
 }
 
 impl Golden for Pendulum {
+    type Values = [f64; 2];
     const FILES: (&'static str, &'static str) = (
         include_str!("data/classic/pendulum_public_cases.csv"),
         include_str!("data/classic/pendulum_public.csv"),
@@ -100,41 +125,24 @@ impl Golden for Pendulum {
         Pendulum::new(config).unwrap()
     }
 
-    fn get_state(&self) -> (Vec<f64>, &'static str) {
-        (self.state().to_vec(), "f64")
-    }
-
-    fn put_state(&mut self, state: &[f64], dtype: &str) {
-        assert_eq!(dtype, "f64");
-        self.set_state(state.try_into().unwrap());
-    }
-
     fn action(row: &Record) -> [f32; 1] {
         [row.f64("action") as f32]
     }
 }
 
 impl Golden for MountainCar {
+    type Values = [f64; 2];
     const FILES: (&'static str, &'static str) = (
         include_str!("data/classic/mountaincar_public_cases.csv"),
         include_str!("data/classic/mountaincar_public.csv"),
     );
 
     fn for_case(case: &Record) -> Self {
-        let mut config = MountainCarConfig::v0();
+        let mut config = ClassicConfig::mountain_car_v0();
         if let Some([low, high]) = options(case, ["low", "high"]) {
             config = config.with_reset_bounds(low, high);
         }
         MountainCar::new(config).unwrap()
-    }
-
-    fn get_state(&self) -> (Vec<f64>, &'static str) {
-        (self.state().to_vec(), "f64")
-    }
-
-    fn put_state(&mut self, state: &[f64], dtype: &str) {
-        assert_eq!(dtype, "f64");
-        self.set_state(state.try_into().unwrap());
     }
 
     fn action(row: &Record) -> usize {
@@ -143,26 +151,18 @@ impl Golden for MountainCar {
 }
 
 impl Golden for Acrobot {
+    type Values = [f64; 4];
     const FILES: (&'static str, &'static str) = (
         include_str!("data/classic/acrobot_public_cases.csv"),
         include_str!("data/classic/acrobot_public.csv"),
     );
 
     fn for_case(case: &Record) -> Self {
-        let mut config = AcrobotConfig::v1();
+        let mut config = ClassicConfig::acrobot_v1();
         if let Some([low, high]) = options(case, ["low", "high"]) {
             config = config.with_reset_bounds(low, high);
         }
         Acrobot::new(config).unwrap()
-    }
-
-    fn get_state(&self) -> (Vec<f64>, &'static str) {
-        let (state, float32) = self.state();
-        (state.to_vec(), if float32 { "f32" } else { "f64" })
-    }
-
-    fn put_state(&mut self, state: &[f64], dtype: &str) {
-        self.set_state(state.try_into().unwrap(), dtype == "f32");
     }
 
     fn action(row: &Record) -> usize {
@@ -171,26 +171,18 @@ impl Golden for Acrobot {
 }
 
 impl Golden for MountainCarContinuous {
+    type Values = [f64; 2];
     const FILES: (&'static str, &'static str) = (
         include_str!("data/classic/mountaincar_continuous_public_cases.csv"),
         include_str!("data/classic/mountaincar_continuous_public.csv"),
     );
 
     fn for_case(case: &Record) -> Self {
-        let mut config = MountainCarContinuousConfig::v0();
+        let mut config = ClassicConfig::mountain_car_continuous_v0();
         if let Some([low, high]) = options(case, ["low", "high"]) {
             config = config.with_reset_bounds(low, high);
         }
         MountainCarContinuous::new(config).unwrap()
-    }
-
-    fn get_state(&self) -> (Vec<f64>, &'static str) {
-        let (state, float32) = self.state();
-        (state.to_vec(), if float32 { "f32" } else { "f64" })
-    }
-
-    fn put_state(&mut self, state: &[f64], dtype: &str) {
-        self.set_state(state.try_into().unwrap(), dtype == "f32");
     }
 
     fn action(row: &Record) -> [f32; 1] {
@@ -462,7 +454,7 @@ fn bad_actions_and_settings_are_typed_errors() {
     assert!(Pendulum::new(PendulumConfig::v1().with_init(f64::INFINITY, 1.0)).is_err());
     assert!(Pendulum::new(PendulumConfig::v1().with_max_episode_steps(Some(0))).is_err());
 
-    let mut car = MountainCar::new(MountainCarConfig::v0()).unwrap();
+    let mut car = MountainCar::new(ClassicConfig::mountain_car_v0()).unwrap();
     assert!(matches!(car.step(1), Err(EnvError::ResetNeeded)));
     car.reset(Some(0));
     assert!(matches!(
@@ -473,16 +465,21 @@ fn bad_actions_and_settings_are_typed_errors() {
         })
     ));
     assert_eq!(car.reward_threshold(), Some(-110.0));
-    assert!(MountainCar::new(MountainCarConfig::v0().with_reset_bounds(0.0, -1.0)).is_err());
-    assert!(MountainCar::new(MountainCarConfig::v0().with_reset_bounds(f64::NAN, 0.0)).is_err());
+    assert!(
+        MountainCar::new(ClassicConfig::mountain_car_v0().with_reset_bounds(0.0, -1.0)).is_err()
+    );
+    assert!(
+        MountainCar::new(ClassicConfig::mountain_car_v0().with_reset_bounds(f64::NAN, 0.0))
+            .is_err()
+    );
 
-    let mut car = MountainCarContinuous::new(MountainCarContinuousConfig::v0()).unwrap();
+    let mut car = MountainCarContinuous::new(ClassicConfig::mountain_car_continuous_v0()).unwrap();
     car.reset(Some(0));
     assert!(matches!(
         car.step([f32::INFINITY]),
         Err(EnvError::NonFiniteAction { .. })
     ));
     assert_eq!(car.reward_threshold(), Some(90.0));
-    let config = MountainCarContinuousConfig::v0().with_max_episode_steps(Some(0));
+    let config = ClassicConfig::mountain_car_continuous_v0().with_max_episode_steps(Some(0));
     assert!(MountainCarContinuous::new(config).is_err());
 }

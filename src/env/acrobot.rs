@@ -3,49 +3,15 @@
 use std::f64::consts::PI;
 use std::hint::black_box;
 
-use serde::{Deserialize, Serialize};
-
-use super::episode::check_finite_state;
+use super::episode::snapshot_of_state_field;
 use super::numpy_trig::{cos32, sin32};
-use super::{Environment, EpisodeClock, GymRng, Snapshot, Space, Step};
+use super::{ClassicConfig, ClassicState, Environment, GymRng, Space, Step};
 use crate::error::EnvError;
 
 const DT: f64 = 0.2;
 const MAX_VEL_1: f64 = 4.0 * PI;
 const MAX_VEL_2: f64 = 9.0 * PI;
 const TORQUES: [f64; 3] = [-1.0, 0.0, 1.0];
-
-/// Settings of [`Acrobot`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct AcrobotConfig {
-    /// Episodes are truncated after this many steps (500); `None` for no limit.
-    pub max_episode_steps: Option<usize>,
-    /// Reset draws each of the four state values in `[low, high]` (-0.1 and 0.1:
-    /// Gymnasium's reset options `low`, `high`).
-    pub reset_bounds: [f64; 2],
-}
-
-impl AcrobotConfig {
-    /// `Acrobot-v1`: 500 steps, reset in `[-0.1, 0.1]`.
-    pub fn v1() -> Self {
-        Self {
-            max_episode_steps: Some(500),
-            reset_bounds: [-0.1, 0.1],
-        }
-    }
-
-    /// Resets in `[low, high]` (Gymnasium's reset options).
-    pub fn with_reset_bounds(mut self, low: f64, high: f64) -> Self {
-        self.reset_bounds = [low, high];
-        self
-    }
-
-    /// Another time limit (`None`: none).
-    pub fn with_max_episode_steps(mut self, max_episode_steps: Option<usize>) -> Self {
-        self.max_episode_steps = max_episode_steps;
-        self
-    }
-}
 
 /// Swing a two-link arm's tip above a line (Gymnasium's `Acrobot-v1`, the book dynamics):
 /// observe `[cos θ1, sin θ1, cos θ2, sin θ2, θ1', θ2']`, apply a torque of -1, 0 or +1
@@ -59,9 +25,9 @@ impl AcrobotConfig {
 /// `0..3` is an [`EnvError::InvalidAction`].
 ///
 /// ```
-/// use cinder_rl::env::{Acrobot, AcrobotConfig, Environment};
+/// use cinder_rl::env::{Acrobot, ClassicConfig, Environment};
 ///
-/// let mut env = Acrobot::new(AcrobotConfig::v1())?;
+/// let mut env = Acrobot::new(ClassicConfig::acrobot_v1())?;
 /// let first = env.reset(Some(0));
 /// assert_eq!(first[0], 0.9996248483657837); // cos θ1, numpy's float32 cos
 /// assert_eq!(env.step(2)?.reward, -1.0);
@@ -69,22 +35,12 @@ impl AcrobotConfig {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Acrobot {
-    config: AcrobotConfig,
+    config: ClassicConfig,
     state: AcrobotState,
 }
 
-/// Everything an [`Acrobot`] needs to continue exactly.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AcrobotState {
-    /// The reset generator.
-    pub rng: GymRng,
-    /// `[θ1, θ2, θ1', θ2']`.
-    pub state: [f64; 4],
-    /// Whether the state is float32 (after a reset) rather than float64 (after a step).
-    pub float32: bool,
-    /// Steps since the last reset, and whether an episode runs.
-    pub clock: EpisodeClock,
-}
+/// Everything an [`Acrobot`] needs to continue exactly (see [`ClassicState`]).
+pub type AcrobotState = ClassicState<[f64; 4]>;
 
 /// The time derivative of `[θ1, θ2, θ1', θ2']` under torque `tau`, with Gymnasium's constants
 /// (unit masses, lengths and inertias, centres of mass at 0.5, g 9.8) folded as it folds them.
@@ -130,39 +86,14 @@ impl Acrobot {
     /// An acrobot with `config`; reset bounds that are not finite or are crossed, or a time
     /// limit of 0, are an [`EnvError::InvalidConfig`]. It needs a `reset` before the first
     /// step.
-    pub fn new(config: AcrobotConfig) -> Result<Self, EnvError> {
-        super::mountain_car::check_settings(config.reset_bounds, config.max_episode_steps)?;
+    pub fn new(config: ClassicConfig) -> Result<Self, EnvError> {
+        config.validate()?;
         Ok(Self {
             config,
-            state: AcrobotState {
-                rng: GymRng::seeded(0),
-                state: [0.0; 4],
-                float32: false,
-                clock: EpisodeClock::default(),
-            },
+            state: ClassicState::new(),
         })
     }
 
-    /// The state `[θ1, θ2, θ1', θ2']`, and whether it is float32.
-    pub fn state(&self) -> ([f64; 4], bool) {
-        (self.state.state, self.state.float32)
-    }
-
-    /// Sets the state `[θ1, θ2, θ1', θ2']`, float32 (as a reset leaves it) or float64 (as a
-    /// step does), and starts an episode there; returns its observation. A float32 state is
-    /// rounded to float32.
-    pub fn set_state(&mut self, state: [f64; 4], float32: bool) -> [f32; 6] {
-        self.state.state = if float32 {
-            state.map(|v| f64::from(v as f32))
-        } else {
-            state
-        };
-        self.state.float32 = float32;
-        self.state.clock.start();
-        self.observation()
-    }
-
-    /// The observation; a float32 state takes numpy's float32 `sin` and `cos`.
     fn observation(&self) -> [f32; 6] {
         let [t1, t2, w1, w2] = self.state.state;
         if self.state.float32 {
@@ -186,12 +117,10 @@ impl Environment for Acrobot {
     type Action = usize;
 
     fn reset(&mut self, seed: Option<u64>) -> [f32; 6] {
-        if let Some(seed) = seed {
-            self.state.rng = GymRng::seeded(seed);
-        }
         let [low, high] = self.config.reset_bounds;
-        let state = std::array::from_fn(|_| self.state.rng.uniform(low, high));
-        self.set_state(state, true)
+        let draw = |rng: &mut GymRng| std::array::from_fn(|_| rng.uniform(low, high));
+        self.state.reset_with(seed, true, draw);
+        self.observation()
     }
 
     fn step(&mut self, action: usize) -> Result<Step<[f32; 6]>, EnvError> {
@@ -232,16 +161,4 @@ impl Environment for Acrobot {
     }
 }
 
-impl Snapshot for Acrobot {
-    type State = AcrobotState;
-
-    fn snapshot(&self) -> AcrobotState {
-        self.state.clone()
-    }
-
-    fn restore(&mut self, state: AcrobotState) -> Result<[f32; 6], EnvError> {
-        check_finite_state(&state.state)?;
-        self.state = state;
-        Ok(self.observation())
-    }
-}
+snapshot_of_state_field!(Acrobot, AcrobotState);

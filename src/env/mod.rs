@@ -26,15 +26,13 @@ mod vector;
 pub mod wrappers;
 
 pub use crate::action_shape::ActionShape;
-pub use acrobot::{Acrobot, AcrobotConfig, AcrobotState};
+pub use acrobot::{Acrobot, AcrobotState};
 pub use action::{Action, ActionRef};
 pub use cartpole::{AfterDone, CartPole, CartPoleConfig, CartPoleState, ResetBounds};
-pub use episode::EpisodeClock;
+pub use episode::{ClassicConfig, ClassicState, EpisodeClock};
 pub use gym_rng::{GymRng, seed_sequence_words};
-pub use mountain_car::{MountainCar, MountainCarConfig, MountainCarState};
-pub use mountain_car_continuous::{
-    MountainCarContinuous, MountainCarContinuousConfig, MountainCarContinuousState,
-};
+pub use mountain_car::{MountainCar, MountainCarState};
+pub use mountain_car_continuous::{MountainCarContinuous, MountainCarContinuousState};
 pub use pendulum::{Pendulum, PendulumConfig, PendulumState};
 pub use pixels::{MAX_SUPERSAMPLE, PixelConfig, PixelFrames, PixelObservation, PixelState};
 pub use render::{Frame, Render, Rgb};

@@ -1,74 +1,15 @@
 //! MountainCar, equal to Gymnasium 1.4.0's `MountainCar-v0` bit for bit and seed for seed.
 
-use serde::{Deserialize, Serialize};
-
-use super::episode::check_finite_state;
-use super::{Environment, EpisodeClock, GymRng, Snapshot, Space, Step};
+use super::episode::snapshot_of_state_field;
+use super::{ClassicConfig, ClassicState, Environment, GymRng, Space, Step};
 use crate::error::EnvError;
 
-const MIN_POSITION: f64 = -1.2;
-const MAX_POSITION: f64 = 0.6;
-const MAX_SPEED: f64 = 0.07;
+pub(super) const MIN_POSITION: f64 = -1.2;
+pub(super) const MAX_POSITION: f64 = 0.6;
+pub(super) const MAX_SPEED: f64 = 0.07;
 const GOAL_POSITION: f64 = 0.5;
 const FORCE: f64 = 0.001;
 const GRAVITY: f64 = 0.0025;
-
-/// Settings of [`MountainCar`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct MountainCarConfig {
-    /// Episodes are truncated after this many steps (200); `None` for no limit.
-    pub max_episode_steps: Option<usize>,
-    /// Reset draws the position in `[low, high]` (-0.6 and -0.4: Gymnasium's reset options
-    /// `low`, `high`).
-    pub reset_bounds: [f64; 2],
-}
-
-impl MountainCarConfig {
-    /// `MountainCar-v0`: 200 steps, reset in `[-0.6, -0.4]`.
-    pub fn v0() -> Self {
-        Self {
-            max_episode_steps: Some(200),
-            reset_bounds: [-0.6, -0.4],
-        }
-    }
-
-    /// Resets in `[low, high]` (Gymnasium's reset options).
-    pub fn with_reset_bounds(mut self, low: f64, high: f64) -> Self {
-        self.reset_bounds = [low, high];
-        self
-    }
-
-    /// Another time limit (`None`: none).
-    pub fn with_max_episode_steps(mut self, max_episode_steps: Option<usize>) -> Self {
-        self.max_episode_steps = max_episode_steps;
-        self
-    }
-
-    fn validate(&self) -> Result<(), EnvError> {
-        check_settings(self.reset_bounds, self.max_episode_steps)
-    }
-}
-
-/// The settings both mountain cars check: finite reset bounds `low <= high`, a time limit of
-/// at least one step.
-pub(super) fn check_settings(
-    [low, high]: [f64; 2],
-    max_episode_steps: Option<usize>,
-) -> Result<(), EnvError> {
-    if !(low.is_finite() && high.is_finite() && low <= high) {
-        return Err(EnvError::InvalidConfig {
-            field: "reset_bounds",
-            reason: format!("need finite low <= high, got [{low}, {high}]"),
-        });
-    }
-    if max_episode_steps == Some(0) {
-        return Err(EnvError::InvalidConfig {
-            field: "max_episode_steps",
-            reason: "must be at least 1".into(),
-        });
-    }
-    Ok(())
-}
 
 /// Drive an underpowered car up a hill (Gymnasium's `MountainCar-v0`): observe `[position,
 /// velocity]`, push left, not at all or right (`0`, `1`, `2`), pay -1 a step until the car
@@ -80,57 +21,32 @@ pub(super) fn check_settings(
 /// stepping before `reset` or after the episode ended is an error.
 ///
 /// ```
-/// use cinder_rl::env::{Environment, MountainCar, MountainCarConfig};
+/// use cinder_rl::env::{Environment, MountainCar, ClassicConfig};
 ///
-/// let mut env = MountainCar::new(MountainCarConfig::v0())?;
+/// let mut env = MountainCar::new(ClassicConfig::mountain_car_v0())?;
 /// assert_eq!(env.reset(Some(0)), [-0.47260767221450806, 0.0]);
 /// assert_eq!(env.step(2)?.reward, -1.0);
 /// # Ok::<(), cinder_rl::error::EnvError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct MountainCar {
-    config: MountainCarConfig,
+    config: ClassicConfig,
     state: MountainCarState,
 }
 
-/// Everything a [`MountainCar`] needs to continue exactly.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MountainCarState {
-    /// The reset generator.
-    pub rng: GymRng,
-    /// `[position, velocity]`, float64.
-    pub state: [f64; 2],
-    /// Steps since the last reset, and whether an episode runs.
-    pub clock: EpisodeClock,
-}
+/// Everything a [`MountainCar`] needs to continue exactly (see [`ClassicState`]).
+pub type MountainCarState = ClassicState<[f64; 2]>;
 
 impl MountainCar {
     /// A mountain car with `config`; reset bounds that are not finite or are crossed, or a
     /// time limit of 0, are an [`EnvError::InvalidConfig`]. It needs a `reset` before the
     /// first step.
-    pub fn new(config: MountainCarConfig) -> Result<Self, EnvError> {
+    pub fn new(config: ClassicConfig) -> Result<Self, EnvError> {
         config.validate()?;
         Ok(Self {
             config,
-            state: MountainCarState {
-                rng: GymRng::seeded(0),
-                state: [0.0, 0.0],
-                clock: EpisodeClock::default(),
-            },
+            state: ClassicState::new(),
         })
-    }
-
-    /// The state `[position, velocity]`.
-    pub fn state(&self) -> [f64; 2] {
-        self.state.state
-    }
-
-    /// Sets the state `[position, velocity]` (to replay a trajectory from a given state) and
-    /// starts an episode there; returns its observation.
-    pub fn set_state(&mut self, state: [f64; 2]) -> [f32; 2] {
-        self.state.state = state;
-        self.state.clock.start();
-        self.observation()
     }
 
     fn observation(&self) -> [f32; 2] {
@@ -143,12 +59,10 @@ impl Environment for MountainCar {
     type Action = usize;
 
     fn reset(&mut self, seed: Option<u64>) -> [f32; 2] {
-        if let Some(seed) = seed {
-            self.state.rng = GymRng::seeded(seed);
-        }
         let [low, high] = self.config.reset_bounds;
-        let position = self.state.rng.uniform(low, high);
-        self.set_state([position, 0.0])
+        let draw = |rng: &mut GymRng| [rng.uniform(low, high), 0.0];
+        self.state.reset_with(seed, false, draw);
+        self.observation()
     }
 
     fn step(&mut self, action: usize) -> Result<Step<[f32; 2]>, EnvError> {
@@ -192,16 +106,4 @@ impl Environment for MountainCar {
     }
 }
 
-impl Snapshot for MountainCar {
-    type State = MountainCarState;
-
-    fn snapshot(&self) -> MountainCarState {
-        self.state.clone()
-    }
-
-    fn restore(&mut self, state: MountainCarState) -> Result<[f32; 2], EnvError> {
-        check_finite_state(&state.state)?;
-        self.state = state;
-        Ok(self.observation())
-    }
-}
+snapshot_of_state_field!(MountainCar, MountainCarState);

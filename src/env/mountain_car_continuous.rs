@@ -1,49 +1,14 @@
 //! MountainCarContinuous, equal to Gymnasium 1.4.0's `MountainCarContinuous-v0` bit for bit
 //! and seed for seed.
 
-use serde::{Deserialize, Serialize};
-
-use super::episode::check_finite_state;
-use super::{Environment, EpisodeClock, GymRng, Snapshot, Space, Step};
+use super::episode::snapshot_of_state_field;
+use super::{ClassicConfig, ClassicState, Environment, GymRng, Space, Step};
 use crate::error::EnvError;
 
-const MIN_POSITION: f64 = -1.2;
-const MAX_POSITION: f64 = 0.6;
-const MAX_SPEED: f64 = 0.07;
+use super::mountain_car::{MAX_POSITION, MAX_SPEED, MIN_POSITION};
+
 const GOAL_POSITION: f64 = 0.45;
 const POWER: f64 = 0.0015;
-
-/// Settings of [`MountainCarContinuous`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct MountainCarContinuousConfig {
-    /// Episodes are truncated after this many steps (999); `None` for no limit.
-    pub max_episode_steps: Option<usize>,
-    /// Reset draws the position in `[low, high]` (-0.6 and -0.4: Gymnasium's reset options
-    /// `low`, `high`).
-    pub reset_bounds: [f64; 2],
-}
-
-impl MountainCarContinuousConfig {
-    /// `MountainCarContinuous-v0`: 999 steps, reset in `[-0.6, -0.4]`.
-    pub fn v0() -> Self {
-        Self {
-            max_episode_steps: Some(999),
-            reset_bounds: [-0.6, -0.4],
-        }
-    }
-
-    /// Resets in `[low, high]` (Gymnasium's reset options).
-    pub fn with_reset_bounds(mut self, low: f64, high: f64) -> Self {
-        self.reset_bounds = [low, high];
-        self
-    }
-
-    /// Another time limit (`None`: none).
-    pub fn with_max_episode_steps(mut self, max_episode_steps: Option<usize>) -> Self {
-        self.max_episode_steps = max_episode_steps;
-        self
-    }
-}
 
 /// Drive an underpowered car up a hill with a continuous force (Gymnasium's
 /// `MountainCarContinuous-v0`): observe `[position, velocity]`, apply a force in `[-1, 1]`,
@@ -59,9 +24,9 @@ impl MountainCarContinuousConfig {
 /// [`GymRng`]).
 ///
 /// ```
-/// use cinder_rl::env::{Environment, MountainCarContinuous, MountainCarContinuousConfig};
+/// use cinder_rl::env::{ClassicConfig, Environment, MountainCarContinuous};
 ///
-/// let mut env = MountainCarContinuous::new(MountainCarContinuousConfig::v0())?;
+/// let mut env = MountainCarContinuous::new(ClassicConfig::mountain_car_continuous_v0())?;
 /// assert_eq!(env.reset(Some(0)), [-0.47260767221450806, 0.0]);
 /// // An out-of-range force is clipped for the car, not for the cost.
 /// assert_eq!(env.step([1.25])?.reward, -0.15625);
@@ -69,56 +34,22 @@ impl MountainCarContinuousConfig {
 /// ```
 #[derive(Debug, Clone)]
 pub struct MountainCarContinuous {
-    config: MountainCarContinuousConfig,
+    config: ClassicConfig,
     state: MountainCarContinuousState,
 }
 
-/// Everything a [`MountainCarContinuous`] needs to continue exactly.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MountainCarContinuousState {
-    /// The reset generator.
-    pub rng: GymRng,
-    /// `[position, velocity]`.
-    pub state: [f64; 2],
-    /// Whether the state is float32 (after a step) rather than float64 (after a reset).
-    pub float32: bool,
-    /// Steps since the last reset, and whether an episode runs.
-    pub clock: EpisodeClock,
-}
+/// Everything a [`MountainCarContinuous`] needs to continue exactly (see [`ClassicState`]).
+pub type MountainCarContinuousState = ClassicState<[f64; 2]>;
 
 impl MountainCarContinuous {
     /// A car with `config`; reset bounds that are not finite or are crossed, or a time limit
     /// of 0, are an [`EnvError::InvalidConfig`]. It needs a `reset` before the first step.
-    pub fn new(config: MountainCarContinuousConfig) -> Result<Self, EnvError> {
-        super::mountain_car::check_settings(config.reset_bounds, config.max_episode_steps)?;
+    pub fn new(config: ClassicConfig) -> Result<Self, EnvError> {
+        config.validate()?;
         Ok(Self {
             config,
-            state: MountainCarContinuousState {
-                rng: GymRng::seeded(0),
-                state: [0.0, 0.0],
-                float32: false,
-                clock: EpisodeClock::default(),
-            },
+            state: ClassicState::new(),
         })
-    }
-
-    /// The state `[position, velocity]`, and whether it is float32.
-    pub fn state(&self) -> ([f64; 2], bool) {
-        (self.state.state, self.state.float32)
-    }
-
-    /// Sets the state `[position, velocity]`, float32 or float64 (to replay a trajectory from
-    /// a given state), and starts an episode there; returns its observation. A float32 state
-    /// is rounded to float32.
-    pub fn set_state(&mut self, state: [f64; 2], float32: bool) -> [f32; 2] {
-        self.state.state = if float32 {
-            state.map(|v| f64::from(v as f32))
-        } else {
-            state
-        };
-        self.state.float32 = float32;
-        self.state.clock.start();
-        self.observation()
     }
 
     fn observation(&self) -> [f32; 2] {
@@ -166,12 +97,10 @@ impl Environment for MountainCarContinuous {
     type Action = [f32; 1];
 
     fn reset(&mut self, seed: Option<u64>) -> [f32; 2] {
-        if let Some(seed) = seed {
-            self.state.rng = GymRng::seeded(seed);
-        }
         let [low, high] = self.config.reset_bounds;
-        let position = self.state.rng.uniform(low, high);
-        self.set_state([position, 0.0], false)
+        let draw = |rng: &mut GymRng| [rng.uniform(low, high), 0.0];
+        self.state.reset_with(seed, false, draw);
+        self.observation()
     }
 
     fn step(&mut self, action: [f32; 1]) -> Result<Step<[f32; 2]>, EnvError> {
@@ -218,16 +147,4 @@ impl Environment for MountainCarContinuous {
     }
 }
 
-impl Snapshot for MountainCarContinuous {
-    type State = MountainCarContinuousState;
-
-    fn snapshot(&self) -> MountainCarContinuousState {
-        self.state.clone()
-    }
-
-    fn restore(&mut self, state: MountainCarContinuousState) -> Result<[f32; 2], EnvError> {
-        check_finite_state(&state.state)?;
-        self.state = state;
-        Ok(self.observation())
-    }
-}
+snapshot_of_state_field!(MountainCarContinuous, MountainCarContinuousState);

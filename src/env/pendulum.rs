@@ -3,10 +3,8 @@
 use std::f64::consts::PI;
 use std::hint::black_box;
 
-use serde::{Deserialize, Serialize};
-
-use super::episode::check_finite_state;
-use super::{Environment, EpisodeClock, GymRng, Snapshot, Space, Step};
+use super::episode::snapshot_of_state_field;
+use super::{ClassicState, Environment, GymRng, Space, Step};
 use crate::error::EnvError;
 
 const MAX_SPEED: f64 = 8.0;
@@ -96,17 +94,8 @@ pub struct Pendulum {
     state: PendulumState,
 }
 
-/// Everything a [`Pendulum`] needs to continue exactly: its generator, `[θ, θ']` and its
-/// episode bookkeeping.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PendulumState {
-    /// The reset generator.
-    pub rng: GymRng,
-    /// `[θ, θ']`, float64, θ unwrapped.
-    pub state: [f64; 2],
-    /// Steps since the last reset, and whether an episode runs.
-    pub clock: EpisodeClock,
-}
+/// Everything a [`Pendulum`] needs to continue exactly (see [`ClassicState`]).
+pub type PendulumState = ClassicState<[f64; 2]>;
 
 impl Pendulum {
     /// A pendulum with `config`; a gravity or reset range that is not finite, or a time limit
@@ -115,25 +104,8 @@ impl Pendulum {
         config.validate()?;
         Ok(Self {
             config,
-            state: PendulumState {
-                rng: GymRng::seeded(0),
-                state: [0.0, 0.0],
-                clock: EpisodeClock::default(),
-            },
+            state: ClassicState::new(),
         })
-    }
-
-    /// The state `[θ, θ']`.
-    pub fn state(&self) -> [f64; 2] {
-        self.state.state
-    }
-
-    /// Sets the state `[θ, θ']` (to replay a trajectory from a given state) and starts an
-    /// episode there; returns its observation.
-    pub fn set_state(&mut self, state: [f64; 2]) -> [f32; 3] {
-        self.state.state = state;
-        self.state.clock.start();
-        self.observation()
     }
 
     fn observation(&self) -> [f32; 3] {
@@ -164,13 +136,10 @@ impl Environment for Pendulum {
     type Action = [f32; 1];
 
     fn reset(&mut self, seed: Option<u64>) -> [f32; 3] {
-        if let Some(seed) = seed {
-            self.state.rng = GymRng::seeded(seed);
-        }
         let [x, y] = self.config.init;
-        let theta = self.state.rng.uniform(-x, x);
-        let thetadot = self.state.rng.uniform(-y, y);
-        self.set_state([theta, thetadot])
+        let draw = |rng: &mut GymRng| [rng.uniform(-x, x), rng.uniform(-y, y)];
+        self.state.reset_with(seed, false, draw);
+        self.observation()
     }
 
     fn step(&mut self, action: [f32; 1]) -> Result<Step<[f32; 3]>, EnvError> {
@@ -207,16 +176,4 @@ impl Environment for Pendulum {
     }
 }
 
-impl Snapshot for Pendulum {
-    type State = PendulumState;
-
-    fn snapshot(&self) -> PendulumState {
-        self.state.clone()
-    }
-
-    fn restore(&mut self, state: PendulumState) -> Result<[f32; 3], EnvError> {
-        check_finite_state(&state.state)?;
-        self.state = state;
-        Ok(self.observation())
-    }
-}
+snapshot_of_state_field!(Pendulum, PendulumState);
