@@ -79,6 +79,14 @@ pub enum EnvError {
     /// above its upper bound.
     #[error("invalid box bounds: {0}")]
     InvalidBounds(String),
+    /// An environment failed a check of [`check_env`](crate::env::check_env).
+    #[error("environment check `{check}` failed: {reason}")]
+    CheckFailed {
+        /// The check.
+        check: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
     /// A user environment's own failure.
     #[error(transparent)]
     Other(#[from] Box<dyn std::error::Error + Send + Sync>),
