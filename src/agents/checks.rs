@@ -1,5 +1,6 @@
 //! Validation of the settings DQN and actor-critic share.
 
+use crate::agent::VecTransitions;
 use crate::error::AgentError;
 use crate::policy::{AnySchedule, Schedule};
 
@@ -78,6 +79,24 @@ pub(crate) fn exploration<S: Schedule>(exploration: &S) -> Result<(), AgentError
                 "exploration",
                 format!("epsilon must stay in [0, 1], is {epsilon} at step {step}"),
             );
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a step of `rows` copies holds `rows` whole observations and next observations.
+pub(crate) fn step_observations<A>(
+    step: &VecTransitions<'_, A>,
+    rows: usize,
+    obs_dim: usize,
+) -> Result<(), AgentError> {
+    let expected = rows * obs_dim;
+    for observations in [step.observations, step.next_observations] {
+        if observations.len() != expected {
+            return Err(AgentError::ObservationLength {
+                expected,
+                actual: observations.len(),
+            });
         }
     }
     Ok(())

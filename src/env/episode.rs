@@ -52,7 +52,7 @@ impl<const N: usize> ClassicState<[f64; N]> {
     }
 
     /// Starts an episode at `state`, float32 (rounded to float32) or float64.
-    pub(crate) fn start(&mut self, state: [f64; N], float32: bool) {
+    fn start(&mut self, state: [f64; N], float32: bool) {
         self.state = if float32 {
             state.map(|v| f64::from(v as f32))
         } else {

@@ -122,10 +122,11 @@ fn square(x: f64) -> f64 {
 /// `((θ + π) mod 2π) - π` with Python's floored modulo.
 fn angle_normalize(theta: f64) -> f64 {
     let mut r = (theta + PI) % (2.0 * PI);
-    if r != 0.0 && r < 0.0 {
+    if r < 0.0 {
         r += 2.0 * PI;
     }
     if r == 0.0 {
+        // Python's modulo gives +0.0 where fmod gives -0.0.
         r = 0.0;
     }
     r - PI

@@ -65,6 +65,27 @@ impl BoxSpace {
         }
     }
 
+    /// `Ok(())` when `low` and `high` are of equal lengths, not NaN, and `low <= high` in every
+    /// component; [`EnvError::InvalidBounds`] otherwise.
+    pub fn check_bounds(low: &[f32], high: &[f32]) -> Result<(), EnvError> {
+        if low.len() != high.len() {
+            return Err(EnvError::InvalidBounds(format!(
+                "{} lower bounds, {} upper bounds",
+                low.len(),
+                high.len()
+            )));
+        }
+        if let Some(i) =
+            (0..low.len()).find(|&i| low[i].is_nan() || high[i].is_nan() || low[i] > high[i])
+        {
+            return Err(EnvError::InvalidBounds(format!(
+                "component {i} has bounds [{}, {}]",
+                low[i], high[i]
+            )));
+        }
+        Ok(())
+    }
+
     /// Whether `value` has the right length and lies within the bounds.
     pub fn contains(&self, value: &[f32]) -> bool {
         value.len() == self.low.len()
@@ -94,21 +115,7 @@ impl Space {
     /// unequal lengths, a bound that is NaN, or a lower bound above its upper bound is an
     /// [`EnvError::InvalidBounds`].
     pub fn try_boxed(low: Vec<f32>, high: Vec<f32>) -> Result<Self, EnvError> {
-        if low.len() != high.len() {
-            return Err(EnvError::InvalidBounds(format!(
-                "{} lower bounds, {} upper bounds",
-                low.len(),
-                high.len()
-            )));
-        }
-        if let Some(i) =
-            (0..low.len()).find(|&i| low[i].is_nan() || high[i].is_nan() || low[i] > high[i])
-        {
-            return Err(EnvError::InvalidBounds(format!(
-                "component {i} has bounds [{}, {}]",
-                low[i], high[i]
-            )));
-        }
+        BoxSpace::check_bounds(&low, &high)?;
         Ok(Self::boxed(low, high))
     }
 

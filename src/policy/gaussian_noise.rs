@@ -3,7 +3,7 @@
 use rand_distr::{Distribution, Normal};
 
 use super::Policy;
-use crate::env::{BoxSpace, Space};
+use crate::env::BoxSpace;
 use crate::error::PolicyError;
 use crate::rng::{SeededRng, seeded};
 
@@ -42,14 +42,14 @@ pub struct GaussianNoise<P> {
 impl<P> GaussianNoise<P> {
     /// `policy` with noise of standard deviation `std` (finite, not negative: else a
     /// [`PolicyError::InvalidNoise`]), clipped to `bounds` (checked as
-    /// [`Space::try_boxed`](crate::env::Space::try_boxed) does: else a
+    /// [`BoxSpace::check_bounds`] does: else a
     /// [`PolicyError::InvalidBounds`]), seeded with `seed`.
     pub fn new(policy: P, std: f32, bounds: BoxSpace, seed: u64) -> Result<Self, PolicyError> {
         let noise = Normal::new(0.0, std)
             .ok()
             .filter(|_| std.is_finite())
             .ok_or(PolicyError::InvalidNoise(std))?;
-        Space::try_boxed(bounds.low.clone(), bounds.high.clone())
+        BoxSpace::check_bounds(&bounds.low, &bounds.high)
             .map_err(|e| PolicyError::InvalidBounds(e.to_string()))?;
         Ok(Self {
             policy,

@@ -45,14 +45,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
                 ),
             });
         }
-        for observations in [step.observations, step.next_observations] {
-            if observations.len() != n * d {
-                return Err(AgentError::ObservationLength {
-                    expected: n * d,
-                    actual: observations.len(),
-                });
-            }
-        }
+        checks::step_observations(step, n, d)?;
         let observe_copy = |agent: &mut Self, i: usize| {
             Agent::<&[f32]>::observe(
                 agent,

@@ -8,6 +8,7 @@ mod rollout;
 pub(crate) use rollout::Rollout;
 
 use crate::agent::VecTransitions;
+use crate::agents::checks;
 use crate::env::{Action, Space};
 use crate::error::AgentError;
 
@@ -64,15 +65,7 @@ impl OnPolicyCore {
                 ),
             });
         }
-        for observations in [step.observations, step.next_observations] {
-            let expected = rows * self.rollout.obs_dim;
-            if observations.len() != expected {
-                return Err(AgentError::ObservationLength {
-                    expected,
-                    actual: observations.len(),
-                });
-            }
-        }
+        checks::step_observations(step, rows, self.rollout.obs_dim)?;
         if let Some(n_actions) = self.actions.n() {
             let beyond = step
                 .actions
