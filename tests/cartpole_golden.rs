@@ -118,6 +118,40 @@ fn public_v1_cases_match_bit_for_bit() {
     assert_eq!(cases(&rows).len(), 20);
 }
 
+/// The cases that start where `reset(seed=N)` does, as `(N, state)`: the description names the
+/// seed and the columns `x0..theta_dot0` hold the state.
+fn seeded_reset_cases() -> Vec<(u64, [f64; 4])> {
+    let path = format!(
+        "{}/tests/data/cartpole_public_cases.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let seed = line.split("reset(seed=").nth(1)?.split(')').next()?;
+            let f: Vec<&str> = line.split(',').collect();
+            let v = |i: usize| f[i].parse::<f64>().unwrap();
+            Some((seed.parse().unwrap(), [v(2), v(3), v(4), v(5)]))
+        })
+        .collect()
+}
+
+#[test]
+fn seeded_resets_start_where_gymnasium_does() {
+    let cases = seeded_reset_cases();
+    assert_eq!(
+        cases.iter().map(|c| c.0).collect::<Vec<_>>(),
+        [42, 123, 7, 5]
+    );
+    let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
+    for (seed, state) in cases {
+        let observation = env.reset(Some(seed));
+        assert_eq!(bits(env.state()), bits(state), "reset(seed={seed})");
+        assert_eq!(observation, state.map(|v| v as f32));
+    }
+}
+
 #[test]
 fn v0_truncates_at_200_bit_for_bit() {
     let rows = load("cartpole_v0_truncation.csv");

@@ -1,11 +1,14 @@
 //! CartPole, equal to Gymnasium 1.4.0's `CartPole-v0`/`CartPole-v1` bit for bit.
 
-use rand::RngExt;
+use std::fmt;
+
+use rand::{RngExt, SeedableRng};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::{Environment, Snapshot, Space, Step};
+use super::{Environment, GymRng, Snapshot, Space, Step};
 use crate::error::EnvError;
-use crate::rng::{SeededRng, from_entropy, seeded};
+use crate::rng::SeededRng;
 
 const GRAVITY: f64 = 9.8;
 const MASS_CART: f64 = 1.0;
@@ -149,7 +152,12 @@ impl CartPoleConfig {
 ///
 /// Stepping before the first reset is [`EnvError::ResetNeeded`]; stepping after the episode
 /// ended is [`EnvError::EpisodeEnded`] unless [`AfterDone::Continue`] asks for Gymnasium's
-/// behaviour. Until a seed is given, resets draw from the operating system's entropy.
+/// behaviour.
+///
+/// Resets are seed-exact too: `reset(Some(s))` starts where `gymnasium.make("CartPole-v1")
+/// .reset(seed=s)` does, for any `u64` seed, by drawing the state from numpy's generator
+/// ([`GymRng`]). Until a seed is given, resets draw from a generator seeded from the operating
+/// system's entropy.
 ///
 /// ```
 /// use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
@@ -181,7 +189,7 @@ impl CartPole {
             config,
             live: CartPoleState {
                 state: [0.0; 4],
-                rng: from_entropy(),
+                rng: ResetRng::Gym(GymRng::from_entropy()),
                 elapsed_steps: 0,
                 steps_beyond_terminated: None,
                 has_reset: false,
@@ -275,11 +283,11 @@ impl Environment for CartPole {
 
     fn reset(&mut self, seed: Option<u64>) -> [f32; 4] {
         if let Some(seed) = seed {
-            self.live.rng = seeded(seed);
+            self.live.rng = ResetRng::Gym(GymRng::seeded(seed));
         }
         let ResetBounds { low, high } = self.config.reset_bounds;
         for v in &mut self.live.state {
-            *v = low + (high - low) * self.live.rng.random::<f64>();
+            *v = self.live.rng.uniform(low, high);
         }
         self.live.elapsed_steps = 0;
         self.live.steps_beyond_terminated = None;
@@ -339,12 +347,73 @@ impl Environment for CartPole {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CartPoleState {
     state: [f64; 4],
-    rng: SeededRng,
+    rng: ResetRng,
     elapsed_steps: usize,
     /// Gymnasium's `steps_beyond_terminated`: `None` until the first terminating step.
     steps_beyond_terminated: Option<u64>,
     has_reset: bool,
     done: bool,
+}
+
+/// The generator a [`CartPole`] draws its resets from, saved as the generator itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+enum ResetRng {
+    /// numpy's, seeded as Gymnasium seeds it.
+    Gym(GymRng),
+    /// The crate's xoshiro generator, which CartPole reset with before its resets followed
+    /// Gymnasium's seeds: kept so that snapshots and checkpoints written then still continue
+    /// exactly (a seeded reset installs numpy's generator).
+    Xoshiro(SeededRng),
+}
+
+impl ResetRng {
+    /// `low + (high - low) * d` for the next double `d` in `[0, 1)`.
+    fn uniform(&mut self, low: f64, high: f64) -> f64 {
+        match self {
+            Self::Gym(rng) => rng.uniform(low, high),
+            Self::Xoshiro(rng) => low + (high - low) * rng.random::<f64>(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ResetRng {
+    /// numpy's generator is saved as `{"pcg": ...}` and xoshiro as `{"s": [...]}`: the key says
+    /// which. (Serde's untagged enums buffer values and cannot hold PCG's 128-bit words.)
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Keyed;
+        impl<'de> Visitor<'de> for Keyed {
+            type Value = ResetRng;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a reset generator: {\"pcg\": ...} or {\"s\": [...]}")
+            }
+
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ResetRng, M::Error> {
+                const KEYS: &[&str] = &["pcg", "s"];
+                let key: String = map
+                    .next_key()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let rng = match key.as_str() {
+                    "pcg" => ResetRng::Gym(GymRng::from_pcg(map.next_value()?)),
+                    "s" => {
+                        let words: [u64; 4] = map.next_value()?;
+                        let mut seed = [0u8; 32];
+                        for (bytes, word) in seed.chunks_exact_mut(8).zip(words) {
+                            bytes.copy_from_slice(&word.to_le_bytes());
+                        }
+                        ResetRng::Xoshiro(SeededRng::from_seed(seed))
+                    }
+                    other => return Err(de::Error::unknown_field(other, KEYS)),
+                };
+                match map.next_key::<String>()? {
+                    Some(extra) => Err(de::Error::unknown_field(&extra, KEYS)),
+                    None => Ok(rng),
+                }
+            }
+        }
+        deserializer.deserialize_map(Keyed)
+    }
 }
 
 impl Snapshot for CartPole {
@@ -390,6 +459,36 @@ mod tests {
         let observation = other.restore(serde_json::from_str(&json).unwrap()).unwrap();
         assert_eq!(observation, snapshot.state.map(|v| v as f32));
         assert_eq!(run(&mut other), straight);
+    }
+
+    #[test]
+    fn snapshots_from_before_seed_exact_resets_continue_as_they_did() {
+        // A snapshot taken after `reset(Some(3))` and one step when resets drew from the
+        // crate's xoshiro generator, and the two unseeded resets that followed it then.
+        let old = r#"{"state":[-0.044559023012601486,0.2093687000704881,0.037391051315385365,-0.24639884251543853],"rng":{"s":[14345191682147161016,1685906213481463132,10666639186233946450,15931696841342550034]},"elapsed_steps":1,"steps_beyond_terminated":null,"has_reset":true,"done":false}"#;
+        let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
+        env.restore(serde_json::from_str(old).unwrap()).unwrap();
+        assert_eq!(
+            env.reset(None),
+            [0.012679613, -0.03888051, -0.031981394, 0.012451721]
+        );
+        assert_eq!(
+            env.reset(None),
+            [0.005477398, -0.04745813, 0.007669633, -0.03007104]
+        );
+        // A seeded reset switches to numpy's generator: Gymnasium's reset(seed=42).
+        env.reset(Some(42));
+        assert_eq!(env.state()[0], 0.027395604855596334);
+        let snapshot = env.snapshot();
+        assert!(matches!(snapshot.rng, ResetRng::Gym(_)));
+        let json = serde_json::to_string(&snapshot).unwrap();
+        assert_eq!(
+            serde_json::from_str::<CartPoleState>(&json).unwrap(),
+            snapshot
+        );
+        let unknown = json.replace("\"pcg\"", "\"mt\"");
+        let error = serde_json::from_str::<CartPoleState>(&unknown).unwrap_err();
+        assert!(error.to_string().contains("unknown field `mt`"), "{error}");
     }
 
     #[test]

@@ -86,6 +86,17 @@ impl GymRng {
         }
     }
 
+    /// A generator seeded from the operating system's entropy, as numpy's is when Gymnasium
+    /// resets without a seed.
+    pub fn from_entropy() -> Self {
+        Self::seeded(rand::Rng::next_u64(&mut crate::rng::from_entropy()))
+    }
+
+    /// The generator in the state `pcg`, as a saved one is read back.
+    pub(crate) fn from_pcg(pcg: Lcg128Xsl64) -> Self {
+        Self { pcg }
+    }
+
     /// The next raw 64-bit word.
     pub fn next_u64(&mut self) -> u64 {
         rand::Rng::next_u64(&mut self.pcg)
