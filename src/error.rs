@@ -87,6 +87,26 @@ pub enum EnvError {
         /// What went wrong.
         reason: String,
     },
+    /// No environment is registered under this id (see [`Registry`](crate::env::Registry)).
+    #[error("no environment is registered as {id:?}; registered: {}", known.join(", "))]
+    UnknownEnv {
+        /// The id asked for.
+        id: String,
+        /// The ids the registry holds.
+        known: Vec<String>,
+    },
+    /// An id that a [`Registry`](crate::env::Registry) already holds, or that is empty or
+    /// holds whitespace.
+    #[error("cannot register {id:?}: {reason}")]
+    InvalidId {
+        /// The id.
+        id: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// A snapshot that does not describe this environment's state.
+    #[error("unreadable environment snapshot: {0}")]
+    Snapshot(String),
     /// A user environment's own failure.
     #[error(transparent)]
     Other(#[from] Box<dyn std::error::Error + Send + Sync>),

@@ -166,6 +166,12 @@ pub trait Render {
         None
     }
 
+    /// The `(width, height)` its pictures are designed for (Gymnasium's screen size): what
+    /// GIFs of episodes use. The default is CartPole's 600x400.
+    fn screen_size(&self) -> (usize, usize) {
+        (600, 400)
+    }
+
     /// Draws the current state into a new `width x height` frame.
     fn render(&self, width: usize, height: usize) -> Result<Frame, EnvError> {
         let mut frame = Frame::new(width, height)?;
