@@ -150,5 +150,5 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
 
     let reloaded = Dqn::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
     cli.run
-        .finish(&summary, &run, &agent, reloaded, &mut eval_env)
+        .finish(&summary, &run, &agent, reloaded, &mut eval_env, &[])
 }

@@ -156,5 +156,5 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         &device,
     )?;
     cli.run
-        .finish(&summary, &run, &agent, reloaded, &mut eval_env)
+        .finish(&summary, &run, &agent, reloaded, &mut eval_env, &[])
 }

@@ -172,8 +172,8 @@ impl RunFlags {
     /// What every example does after training, in the run directory: draws the learning
     /// curve (when an episode finished), saves the agent, loads it into `reloaded` (a fresh
     /// agent of the same shape), evaluates that one greedily over `--eval-episodes`, records
-    /// one of its episodes as a GIF, and prints the summary line. A resumed run that had
-    /// nothing left to do says so and writes nothing.
+    /// one of its episodes as a GIF, and prints the summary line with `extra` fields. A
+    /// resumed run that had nothing left to do says so and writes nothing.
     pub fn finish<E, A>(
         &self,
         summary: &TrainSummary,
@@ -181,12 +181,13 @@ impl RunFlags {
         trained: &A,
         mut reloaded: A,
         eval_env: &mut E,
+        extra: &[(&str, serde_json::Value)],
     ) -> Result<(), Box<dyn std::error::Error>>
     where
         E: Environment<Action = usize> + Render,
         A: Agent<E::Observation>,
     {
-        if nothing_to_do(run, summary) {
+        if nothing_to_do(run, summary, extra) {
             return Ok(());
         }
         let seed = summary.seed;
@@ -218,7 +219,8 @@ impl RunFlags {
         );
 
         let gif_path = run.file(GIF_FILE);
-        let mut gif = GifRecorder::new(600, 400, 50)?;
+        let (width, height) = eval_env.screen_size();
+        let mut gif = GifRecorder::new(width, height, 50)?;
         let gif_return = record_episode(&mut reloaded, eval_env, derive_seed(seed, 4), &mut gif)?;
         gif.finish(&gif_path)?;
         written.push(GIF_FILE);
@@ -228,14 +230,13 @@ impl RunFlags {
             run.path().display()
         );
         let eval_mean = (self.eval_episodes > 0).then(|| evaluation.mean_return());
-        print_summary(
-            summary,
-            &[
-                ("preset", run.identity().preset.clone().into()),
-                ("reloaded_eval_mean_return", eval_mean.into()),
-                ("out", run.path().display().to_string().into()),
-            ],
-        );
+        let mut fields = vec![
+            ("preset", run.identity().preset.clone().into()),
+            ("reloaded_eval_mean_return", eval_mean.into()),
+            ("out", run.path().display().to_string().into()),
+        ];
+        fields.extend_from_slice(extra);
+        print_summary(summary, &fields);
         Ok(())
     }
 }
@@ -248,7 +249,11 @@ pub fn unknown_preset<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) 
 
 /// Whether the resumed run had nothing left to do (its stop rule was already met, or its
 /// budget spent); says so on stderr and prints the summary line.
-fn nothing_to_do(run: &RunDir, summary: &TrainSummary) -> bool {
+fn nothing_to_do(
+    run: &RunDir,
+    summary: &TrainSummary,
+    extra: &[(&str, serde_json::Value)],
+) -> bool {
     let Some(resumed) = run.resumed() else {
         return false;
     };
@@ -268,7 +273,9 @@ fn nothing_to_do(run: &RunDir, summary: &TrainSummary) -> bool {
         run.path().display(),
         resumed.env_steps
     );
-    print_summary(summary, &[("out", run.path().display().to_string().into())]);
+    let mut fields = vec![("out", run.path().display().to_string().into())];
+    fields.extend_from_slice(extra);
+    print_summary(summary, &fields);
     true
 }
 

@@ -35,7 +35,10 @@ impl StopTracker {
     pub fn new(rule: StopRule, env_threshold: Option<f64>) -> Self {
         let (window_len, threshold) = match rule {
             StopRule::Never => (100, None),
-            StopRule::MeanReturn { window, threshold } => (window, threshold.or(env_threshold)),
+            // The last 100 are kept for the summary's `mean_return_100` whatever the window.
+            StopRule::MeanReturn { window, threshold } => {
+                (window.max(100), threshold.or(env_threshold))
+            }
             StopRule::ConsecutiveSuccesses { count, threshold } => {
                 (count.max(100), threshold.or(env_threshold))
             }
@@ -79,18 +82,24 @@ impl StopTracker {
                 self.window.len() >= window
                     && self
                         .threshold
-                        .zip(self.mean_return())
+                        .zip(self.mean_of_last(window))
                         .is_some_and(|(t, m)| m >= t)
             }
             StopRule::ConsecutiveSuccesses { count, .. } => self.streak >= count,
         }
     }
 
-    /// The mean return of the recent episodes (the rule's window, else the last 100, or the
-    /// last `count` for [`StopRule::ConsecutiveSuccesses`] with `count` above 100).
+    /// The mean return of the last 100 episodes (of all so far, before 100 ended).
     pub fn mean_return(&self) -> Option<f64> {
-        let n = self.window.len();
-        (n > 0).then(|| self.window.iter().sum::<f64>() / n as f64)
+        self.mean_of_last(100)
+    }
+
+    /// The mean return of the last `n` episodes (of all so far, before `n` ended; of the last
+    /// 100 or the rule's window at most, which is all the tracker keeps).
+    pub fn mean_of_last(&self, n: usize) -> Option<f64> {
+        let kept = self.window.len();
+        let n = n.min(kept);
+        (n > 0).then(|| self.window.iter().skip(kept - n).sum::<f64>() / n as f64)
     }
 }
 
@@ -118,5 +127,24 @@ mod tests {
         assert!((0..200).all(|_| !tracker.push(1e9)));
         let mut never = StopTracker::new(StopRule::Never, Some(0.0));
         assert!((0..200).all(|_| !never.push(1.0)));
+    }
+
+    #[test]
+    fn a_short_window_decides_while_the_summary_mean_covers_100_episodes() {
+        let rule = StopRule::MeanReturn {
+            window: 10,
+            threshold: Some(-200.0),
+        };
+        let mut tracker = StopTracker::new(rule, None);
+        let early: Vec<bool> = (0..95).map(|_| tracker.push(-1000.0)).collect();
+        assert!(early.iter().all(|&met| !met));
+        let late: Vec<bool> = (0..10).map(|_| tracker.push(-150.0)).collect();
+        // Met once the last 10 average -150; the 100-episode mean still holds 90 bad ones.
+        assert_eq!(late.iter().position(|&met| met), Some(9));
+        assert_eq!(tracker.mean_of_last(10), Some(-150.0));
+        assert_eq!(
+            tracker.mean_return(),
+            Some((90.0 * -1000.0 + 10.0 * -150.0) / 100.0)
+        );
     }
 }

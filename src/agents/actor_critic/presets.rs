@@ -19,7 +19,7 @@ pub struct ActorCriticPreset {
 impl ActorCriticPreset {
     /// Every preset.
     pub fn all() -> Vec<ActorCriticPreset> {
-        vec![Self::tuned(), Self::tutorial()]
+        vec![Self::tuned(), Self::tutorial(), Self::sb3()]
     }
 
     /// The preset called `name`.
@@ -58,6 +58,39 @@ impl ActorCriticPreset {
                 .with_reward_scale(0.01)
                 .with_num_envs(1),
             hidden: vec![256],
+        }
+    }
+
+    /// Stable-Baselines3's A2C defaults (its `A2C` class, version 2): RMSprop 7e-4 (alpha
+    /// 0.99, epsilon 1e-5, PyTorch's RMSprop as SB3 configures it), 5-step returns (GAE lambda
+    /// 1), gamma 0.99, value coefficient 0.5, no entropy bonus, gradient norm clipped to 0.5,
+    /// one environment, 64-64 hidden layers. SB3 gives the actor and the critic separate 64-64
+    /// tanh networks with orthogonal initialisation; [`ActorCriticMlp`](crate::nn::ActorCriticMlp)
+    /// shares one ReLU trunk.
+    pub fn sb3() -> Self {
+        Self {
+            name: "sb3",
+            description: "Stable-Baselines3's A2C defaults",
+            config: ActorCriticConfig::new()
+                .with_gamma(0.99)
+                .with_learning_rate(7e-4)
+                .with_learning_rate_schedule(None)
+                .with_optimizer(OptimizerConfig::RmsProp {
+                    alpha: 0.99,
+                    momentum: 0.0,
+                    epsilon: 1e-5,
+                    centered: false,
+                })
+                .with_n_rollout(5)
+                .with_returns(Returns::NStep)
+                .with_value_loss(ValueLoss::Mse)
+                .with_value_coef(0.5)
+                .with_entropy_coef(0.0)
+                .with_max_grad_norm(Some(0.5))
+                .with_clip_grad_value(None)
+                .with_reward_scale(1.0)
+                .with_num_envs(1),
+            hidden: vec![64, 64],
         }
     }
 }

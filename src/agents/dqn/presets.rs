@@ -20,7 +20,7 @@ pub struct DqnPreset {
 impl DqnPreset {
     /// Every preset.
     pub fn all() -> Vec<DqnPreset> {
-        vec![Self::tuned(), Self::minimal(), Self::brain()]
+        vec![Self::tuned(), Self::minimal(), Self::brain(), Self::sb3()]
     }
 
     /// The preset called `name`.
@@ -105,6 +105,39 @@ impl DqnPreset {
                 .with_exploration_unit(ScheduleUnit::Episodes)
                 .with_reward_scale(1.0),
             hidden: vec![32, 32],
+        }
+    }
+
+    /// Stable-Baselines3's DQN defaults (its `DQN` class, version 2): 64-64 MLP, Adam 1e-4
+    /// (constant), gamma 0.99, batch 32, buffer 1 000 000, learning from 100 transitions, one
+    /// update every 4 steps, the target copied every 10 000 steps, epsilon 1.0 -> 0.05
+    /// linearly over the first 100 000 steps (SB3: 10% of the run, here of a 1 000 000-step
+    /// run), smooth-L1 loss, gradient norm clipped to 10, no double DQN, no reward scaling.
+    /// The base that rl-baselines3-zoo's per-environment settings change.
+    pub fn sb3() -> Self {
+        Self {
+            name: "sb3",
+            description: "Stable-Baselines3's DQN defaults",
+            config: DqnConfig::new()
+                .with_gamma(0.99)
+                .with_learning_rate(1e-4)
+                .with_learning_rate_schedule(None)
+                .with_optimizer(OptimizerConfig::adam())
+                .with_loss(ValueLoss::Huber)
+                .with_max_grad_norm(Some(10.0))
+                .with_replay_capacity(1_000_000)
+                .with_batch_size(32)
+                .with_learning_starts(100)
+                .with_train_frequency(TrainFrequency::EverySteps {
+                    every: 4,
+                    gradient_steps: 1,
+                })
+                .with_target_update(TargetUpdate::HardEverySteps(10_000))
+                .with_double_dqn(false)
+                .with_exploration(AnySchedule::Linear(Linear::from_parts(1.0, 0.05, 100_000)))
+                .with_exploration_unit(ScheduleUnit::EnvSteps)
+                .with_reward_scale(1.0),
+            hidden: vec![64, 64],
         }
     }
 }

@@ -1,0 +1,363 @@
+//! Train any algorithm of the crate on any registered environment, by name, with
+//! per-environment settings from `hyperparams/<algo>.toml`.
+//!
+//! ```text
+//! cargo run --release --example zoo -- --algo dqn --env Acrobot-v1 --seed 3
+//!     [--max-env-steps N] [--out DIR [--overwrite]] [--resume DIR] [--hyperparams FILE.toml]
+//!     [--set KEY=VALUE]... [--preset NAME] [--config FILE.json] [--hidden W,W] [--no-stop]
+//! ```
+//! Progress goes to stderr (a bar on a terminal, periodic lines otherwise); the last line on
+//! stdout is the JSON summary (see the README's "Zoo" section for its fields).
+
+#[path = "../common/mod.rs"]
+mod common;
+mod hyperparams;
+mod progress;
+
+use std::path::PathBuf;
+
+use burn::tensor::Device;
+use cinder_rl::agents::actor_critic::ActorCriticPreset;
+use cinder_rl::agents::dqn::DqnPreset;
+use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn, DqnConfig, config_from_json};
+use cinder_rl::artifacts::{RunDir, RunIdentity};
+use cinder_rl::env::{ActionShape, EnvSpec, Registry, VecEnv};
+use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig};
+use cinder_rl::rng::derive_seed;
+use cinder_rl::train::{Resumable, StopRule, TrainConfig, TrainSummary, Trainer};
+use clap::{Parser, ValueEnum};
+use common::{HiddenFlag, RunFlags, unknown_preset};
+use hyperparams::Hyperparams;
+use progress::Progress;
+use serde_json::json;
+
+/// Train any algorithm of the crate on any registered environment by its Gymnasium id, with
+/// the per-environment settings of hyperparams/<algo>.toml (rl-baselines3-zoo's where it has
+/// them), save the agent, reload it and evaluate it greedily.
+///
+/// Settings, each over the one before: the algorithm's file (the environment's table, else
+/// `default`), --preset, --hyperparams, --set, --config, --hidden. "Solved": the mean training
+/// return of the last W episodes reaches the environment's threshold (W = 10 for Pendulum-v1
+/// and MountainCarContinuous-v0, 100 otherwise; -200 for Pendulum-v1, which has none in
+/// Gymnasium).
+#[derive(Parser, Debug)]
+#[command(name = "zoo")]
+struct Cli {
+    /// The algorithm
+    #[arg(long, value_enum)]
+    algo: Algo,
+    /// The environment's id (Acrobot-v1, CartPole-v0, CartPole-v1, MountainCar-v0,
+    /// MountainCarContinuous-v0, Pendulum-v1)
+    #[arg(long, value_name = "ID")]
+    env: String,
+    #[command(flatten)]
+    run: RunFlags,
+    #[command(flatten)]
+    hidden: HiddenFlag,
+    /// A TOML file of per-environment tables (the form of hyperparams/<algo>.toml) whose
+    /// table for --env (else `default`) changes the built-in one key by key
+    #[arg(long, value_name = "FILE.toml")]
+    hyperparams: Option<PathBuf>,
+    /// Change one setting: `max_env_steps=50000`, `hidden=[64,64]`, `preset="sb3"`,
+    /// `agent.learning_rate=1e-3`, `agent.target_update={ HardEverySteps = 500 }`
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+}
+
+/// The algorithms of the crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Algo {
+    /// DQN (discrete actions).
+    Dqn,
+    /// The synchronous advantage actor-critic (discrete actions).
+    #[value(name = "actor-critic", alias = "a2c")]
+    ActorCritic,
+}
+
+impl Algo {
+    /// The name in run identities and summaries.
+    fn name(self) -> &'static str {
+        match self {
+            Algo::Dqn => "dqn",
+            Algo::ActorCritic => "actor-critic",
+        }
+    }
+
+    /// The built-in settings file: its name and text.
+    fn hyperparams(self) -> (&'static str, &'static str) {
+        match self {
+            Algo::Dqn => (
+                "hyperparams/dqn.toml",
+                include_str!("../../hyperparams/dqn.toml"),
+            ),
+            Algo::ActorCritic => (
+                "hyperparams/actor_critic.toml",
+                include_str!("../../hyperparams/actor_critic.toml"),
+            ),
+        }
+    }
+}
+
+/// What "solved" means on `spec`'s environment: the window W and the threshold (`None` if
+/// the environment has none and none is agreed on).
+fn solve_rule(spec: &EnvSpec) -> (usize, Option<f64>) {
+    let window = match spec.id.as_str() {
+        // Their usual budgets hold 50 to 100 episodes: a 100-episode window would always hold
+        // the first, untrained ones.
+        "Pendulum-v1" | "MountainCarContinuous-v0" => 10,
+        _ => 100,
+    };
+    let threshold = match spec.id.as_str() {
+        // Gymnasium gives Pendulum no threshold; -200 is the usual bar for a swing-up.
+        "Pendulum-v1" => Some(-200.0),
+        _ => spec.reward_threshold,
+    };
+    (window, threshold)
+}
+
+fn main() -> std::process::ExitCode {
+    common::exit_on_error(train)
+}
+
+/// Everything a run needs besides its agent: resolved from the flags and the files.
+struct Plan {
+    cli: Cli,
+    spec: EnvSpec,
+    hyper: Hyperparams,
+    run_plan: common::RunPlan,
+    train: TrainConfig,
+    window: usize,
+    threshold: Option<f64>,
+}
+
+fn train() -> Result<(), Box<dyn std::error::Error>> {
+    let cli = Cli::parse();
+    let registry = Registry::new();
+    let spec = registry.spec(&cli.env).cloned().ok_or_else(|| {
+        format!(
+            "unknown environment {:?}; registered: {}",
+            cli.env,
+            registry.ids().collect::<Vec<_>>().join(", ")
+        )
+    })?;
+    if spec.action_space.action_shape() != ActionShape::Discrete {
+        return Err(format!(
+            "{} learns discrete actions; {} has a box of {} (PPO, SAC and TD3 will take it)",
+            cli.algo.name(),
+            spec.id,
+            spec.action_space.flat_dim()
+        )
+        .into());
+    }
+    let (file, text) = cli.algo.hyperparams();
+    let mut sets = cli.sets.clone();
+    if let Some(preset) = &cli.run.preset {
+        sets.insert(0, format!("preset={preset:?}"));
+    }
+    let hyper = hyperparams::resolve(file, text, cli.hyperparams.as_deref(), &spec.id, &sets)?;
+    let run_plan = cli.run.plan(&hyper.preset)?;
+    let (window, threshold) = solve_rule(&spec);
+    let stop = StopRule::MeanReturn { window, threshold };
+    let logged = if progress::on_terminal() { 0 } else { 20 };
+    let train = cli
+        .run
+        .train_config(&run_plan, hyper.max_env_steps, stop)
+        .with_names(cli.algo.name(), &spec.id)
+        .with_log_every_episodes(logged);
+    eprintln!(
+        "{} on {}: settings from {}",
+        cli.algo.name(),
+        spec.id,
+        hyper.source
+    );
+    let plan = Plan {
+        cli,
+        spec,
+        hyper,
+        run_plan,
+        train,
+        window,
+        threshold,
+    };
+    match plan.cli.algo {
+        Algo::Dqn => train_dqn(&plan, &registry),
+        Algo::ActorCritic => train_actor_critic(&plan, &registry),
+    }
+}
+
+impl Plan {
+    /// The agent settings: the preset's, changed by the table's `agent` settings, then by
+    /// `--config` (or the resumed run's).
+    fn agent_config<C>(&self, preset: &C) -> Result<C, Box<dyn std::error::Error>>
+    where
+        C: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        let table = config_from_json(&self.hyper.agent.to_string(), preset)
+            .map_err(|e| format!("{}: agent settings: {e}", self.hyper.source))?;
+        self.cli.run.agent_config(&self.run_plan, table)
+    }
+
+    /// The hidden widths: --hidden, else the resumed run's, else the table's, else the
+    /// preset's.
+    fn hidden(&self, preset: &[usize]) -> Vec<usize> {
+        let table = self.hyper.hidden.clone().unwrap_or_else(|| preset.to_vec());
+        self.cli
+            .run
+            .hidden(&self.cli.hidden, &self.run_plan, &table)
+    }
+
+    /// Opens the run directory (default `runs/zoo/<algo>-<env>/<preset>-seed<N>`).
+    fn open(&self, identity: RunIdentity) -> Result<RunDir, cinder_rl::Error> {
+        let example = format!("zoo/{}-{}", self.cli.algo.name(), self.spec.id);
+        self.cli.run.open(&example, identity)
+    }
+
+    /// The trainer of `run`, with a progress bar on a terminal.
+    fn trainer<'a>(&self, run: &RunDir, bar: &'a mut Option<Progress>) -> Trainer<'a, Resumable> {
+        let trainer = run.trainer(self.train.clone(), self.cli.run.checkpoint_every);
+        match bar {
+            Some(bar) => trainer.on_episode(move |record| {
+                bar.episode(record);
+                Ok(())
+            }),
+            None => trainer,
+        }
+    }
+
+    /// A progress bar, when stderr is a terminal, from where `run` stands.
+    fn progress(&self, run: &RunDir) -> Option<Progress> {
+        let done = run.resumed().map_or(0, |r| r.env_steps);
+        let budget = self.train.max_env_steps.unwrap_or(done);
+        progress::on_terminal().then(|| Progress::new(done, budget, self.window))
+    }
+
+    /// The network's inputs (observation values) and outputs (actions).
+    fn network_shape(&self) -> Result<(usize, usize), String> {
+        let actions = self
+            .spec
+            .action_space
+            .n()
+            .ok_or("a discrete action space")?;
+        Ok((self.spec.observation_space.flat_dim(), actions))
+    }
+
+    /// The summary's fields beyond [`TrainSummary`]'s.
+    fn extra(&self) -> Vec<(&'static str, serde_json::Value)> {
+        vec![
+            ("solve_window", json!(self.window)),
+            ("solve_threshold", json!(self.threshold)),
+            ("hyperparams", json!(self.hyper.source)),
+        ]
+    }
+
+    fn finish<E, A>(
+        &self,
+        summary: &TrainSummary,
+        run: &RunDir,
+        bar: Option<Progress>,
+        trained: &A,
+        reloaded: A,
+        eval_env: &mut E,
+    ) -> Result<(), Box<dyn std::error::Error>>
+    where
+        E: cinder_rl::env::Environment<Action = usize> + cinder_rl::env::Render,
+        A: cinder_rl::agent::Agent<E::Observation>,
+    {
+        if let Some(bar) = bar {
+            bar.finish();
+        }
+        self.cli
+            .run
+            .finish(summary, run, trained, reloaded, eval_env, &self.extra())
+    }
+}
+
+fn train_dqn(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
+    let preset = DqnPreset::named(&plan.run_plan.preset).ok_or_else(|| {
+        unknown_preset(
+            &plan.run_plan.preset,
+            DqnPreset::all().iter().map(|p| p.name),
+        )
+    })?;
+    let config: DqnConfig = plan
+        .agent_config(&preset.config)?
+        .with_seed(plan.run_plan.seed);
+    let hidden = plan.hidden(&preset.hidden);
+    let (inputs, actions) = plan.network_shape()?;
+    let network_config = MlpConfig::new(inputs, actions).with_hidden(hidden.clone());
+    let device = Device::flex();
+    let network = network_config.init(&device, derive_seed(plan.run_plan.seed, 2))?;
+    let mut agent = Dqn::new(config.clone(), network, inputs, actions, &device)?;
+
+    let identity = identity(plan, &config, &hidden);
+    let run = plan.open(identity)?;
+    let mut env = registry.make_discrete(&plan.spec.id)?;
+    let mut eval_env = registry.make_discrete(&plan.spec.id)?;
+    let mut bar = plan.progress(&run);
+    let summary = plan
+        .trainer(&run, &mut bar)
+        .run(&mut agent, &mut env, &mut eval_env)?;
+
+    let reloaded = Dqn::new(
+        config,
+        network_config.init(&device, 0)?,
+        inputs,
+        actions,
+        &device,
+    )?;
+    plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
+}
+
+fn train_actor_critic(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
+    let preset = ActorCriticPreset::named(&plan.run_plan.preset).ok_or_else(|| {
+        unknown_preset(
+            &plan.run_plan.preset,
+            ActorCriticPreset::all().iter().map(|p| p.name),
+        )
+    })?;
+    let config: ActorCriticConfig = plan
+        .agent_config(&preset.config)?
+        .with_seed(plan.run_plan.seed);
+    let hidden = plan.hidden(&preset.hidden);
+    let (inputs, actions) = plan.network_shape()?;
+    let network_config = ActorCriticMlpConfig::new(inputs, actions).with_hidden(hidden.clone());
+    let device = Device::flex();
+    let network = network_config.init(&device, derive_seed(plan.run_plan.seed, 2))?;
+    let mut agent = ActorCritic::new(config.clone(), network, inputs, actions, &device)?;
+
+    let identity = identity(plan, &config, &hidden);
+    let run = plan.open(identity)?;
+    let mut eval_env = registry.make_discrete(&plan.spec.id)?;
+    let mut bar = plan.progress(&run);
+    let mut trainer = plan.trainer(&run, &mut bar);
+    let summary = if config.num_envs == 1 {
+        let mut env = registry.make_discrete(&plan.spec.id)?;
+        trainer.run(&mut agent, &mut env, &mut eval_env)?
+    } else {
+        let mut envs = VecEnv::from_fn(config.num_envs, |_| registry.make_discrete(&plan.spec.id))?;
+        trainer.run(&mut agent, &mut envs, &mut eval_env)?
+    };
+    drop(trainer);
+
+    let reloaded = ActorCritic::new(
+        config,
+        network_config.init(&device, 0)?,
+        inputs,
+        actions,
+        &device,
+    )?;
+    plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
+}
+
+/// The run's identity: algorithm, environment, preset, seed and every setting.
+fn identity<C: serde::Serialize>(plan: &Plan, config: &C, hidden: &[usize]) -> RunIdentity {
+    RunIdentity::new(
+        plan.cli.algo.name(),
+        &plan.spec.id,
+        &plan.run_plan.preset,
+        plan.run_plan.seed,
+    )
+    .with_agent_config(config)
+    .with_network(&hidden.to_vec())
+    .with_train(&plan.train)
+}

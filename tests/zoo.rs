@@ -1,0 +1,203 @@
+//! The zoo runner: its settings files give valid settings for every environment, and the
+//! example trains by name, prints the documented summary and refuses what it cannot train.
+
+#[path = "../examples/zoo/hyperparams.rs"]
+mod hyperparams;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use cinder_rl::agents::actor_critic::ActorCriticPreset;
+use cinder_rl::agents::dqn::DqnPreset;
+use cinder_rl::agents::{ActorCritic, Dqn, config_from_json};
+use cinder_rl::env::{ActionShape, Registry};
+use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig};
+use serde_json::Value;
+
+const DQN: &str = include_str!("../hyperparams/dqn.toml");
+const ACTOR_CRITIC: &str = include_str!("../hyperparams/actor_critic.toml");
+
+#[test]
+fn every_discrete_environment_has_valid_settings_for_each_algorithm() {
+    let registry = Registry::new();
+    let device = burn::tensor::Device::flex();
+    for id in registry.ids() {
+        let spec = registry.spec(id).unwrap();
+        if spec.action_space.action_shape() != ActionShape::Discrete {
+            continue;
+        }
+        let (inputs, actions) = (
+            spec.observation_space.flat_dim(),
+            spec.action_space.n().unwrap(),
+        );
+
+        let dqn = hyperparams::resolve("dqn.toml", DQN, None, id, &[]).unwrap();
+        let preset = DqnPreset::named(&dqn.preset).unwrap();
+        let config = config_from_json(&dqn.agent.to_string(), &preset.config).unwrap();
+        let hidden = dqn.hidden.clone().unwrap_or(preset.hidden);
+        let network = MlpConfig::new(inputs, actions)
+            .with_hidden(hidden)
+            .init(&device, 0)
+            .unwrap();
+        assert!(
+            Dqn::new(config, network, inputs, actions, &device).is_ok(),
+            "dqn on {id}"
+        );
+
+        let a2c = hyperparams::resolve("actor_critic.toml", ACTOR_CRITIC, None, id, &[]).unwrap();
+        let preset = ActorCriticPreset::named(&a2c.preset).unwrap();
+        let config = config_from_json(&a2c.agent.to_string(), &preset.config).unwrap();
+        let hidden = a2c.hidden.clone().unwrap_or(preset.hidden);
+        let network = ActorCriticMlpConfig::new(inputs, actions)
+            .with_hidden(hidden)
+            .init(&device, 0)
+            .unwrap();
+        assert!(
+            ActorCritic::new(config, network, inputs, actions, &device).is_ok(),
+            "actor-critic on {id}"
+        );
+    }
+    // The zoo's published settings arrive as written.
+    let acrobot = hyperparams::resolve("dqn.toml", DQN, None, "Acrobot-v1", &[]).unwrap();
+    let preset = DqnPreset::named(&acrobot.preset).unwrap();
+    let config = config_from_json(&acrobot.agent.to_string(), &preset.config).unwrap();
+    assert_eq!(
+        (config.learning_rate, config.batch_size, config.gamma),
+        (6.3e-4, 128, 0.99)
+    );
+    assert_eq!(acrobot.hidden, Some(vec![256, 256]));
+    assert_eq!(acrobot.max_env_steps, 100_000);
+}
+
+/// The zoo example, built by `cargo test` beside this test's own executable.
+fn zoo() -> Command {
+    let mut dir = std::env::current_exe().unwrap();
+    dir.pop(); // the test executable
+    dir.pop(); // deps
+    let exe = dir
+        .join("examples")
+        .join(format!("zoo{}", std::env::consts::EXE_SUFFIX));
+    assert!(exe.is_file(), "{} is not built", exe.display());
+    Command::new(exe)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cinder-zoo-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn the_zoo_trains_by_name_and_prints_the_documented_summary() {
+    let out = scratch("run");
+    let output = zoo()
+        .args(["--algo", "a2c", "--env", "CartPole-v1", "--seed", "1"])
+        .args([
+            "--max-env-steps",
+            "4000",
+            "--eval-episodes",
+            "2",
+            "--set",
+            "agent.num_envs=4",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    for field in [
+        "algorithm",
+        "env",
+        "seed",
+        "solved",
+        "solved_at_env_steps",
+        "solved_at_wall_s",
+        "env_steps",
+        "wall_s",
+        "mean_return_100",
+        "eval_mean_return",
+        "solve_window",
+        "solve_threshold",
+    ] {
+        assert!(summary.get(field).is_some(), "no `{field}` in {summary}");
+    }
+    assert_eq!(summary["algorithm"], "actor-critic");
+    assert_eq!(summary["env"], "CartPole-v1");
+    assert_eq!(summary["seed"], 1);
+    assert_eq!(summary["env_steps"], 4000);
+    assert_eq!(summary["solve_window"], 100);
+    assert_eq!(summary["solve_threshold"], 475.0);
+    // The --set reached the agent: the saved identity holds 4 environments.
+    let identity: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(identity["agent_config"]["num_envs"], 4, "{identity}");
+    for file in [
+        "metrics.csv",
+        "agent.cinder",
+        "checkpoint.cinder",
+        "episode.gif",
+    ] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    // The same --out again is refused, and the run is left as it was.
+    let again = zoo()
+        .args([
+            "--algo",
+            "a2c",
+            "--env",
+            "CartPole-v1",
+            "--max-env-steps",
+            "100",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(out.join("agent.cinder").is_file());
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn the_zoo_refuses_what_it_cannot_train_with_a_message() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--algo", "dqn", "--env", "Pendulum-v1"],
+            "discrete actions",
+        ),
+        (&["--algo", "dqn", "--env", "Pendulum-v9"], "Pendulum-v1"),
+        (
+            &[
+                "--algo",
+                "dqn",
+                "--env",
+                "Acrobot-v1",
+                "--set",
+                "agent.gama=0.9",
+            ],
+            "gama",
+        ),
+        (
+            &[
+                "--algo",
+                "dqn",
+                "--env",
+                "Acrobot-v1",
+                "--set",
+                "preset=\"nope\"",
+            ],
+            "nope",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = scratch("refused");
+        let output = zoo().args(args).arg("--out").arg(&out).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!out.exists(), "{args:?} left {}", out.display());
+    }
+}
