@@ -1,24 +1,30 @@
 //! Environments: the [`Environment`] trait, [`Step`], [spaces](Space), wrappers, vectorized
 //! environments and the Gymnasium-exact [`CartPole`], [`Acrobot`], [`MountainCar`],
-//! [`MountainCarContinuous`] and [`Pendulum`].
+//! [`MountainCarContinuous`] and [`Pendulum`], each drawing itself as Gymnasium draws it
+//! ([`Render`]).
 //!
 //! The semantics follow Gymnasium 1.x: `reset(Some(seed))` reseeds the environment's
 //! generator, `reset(None)` continues it; a step reports `terminated` (the MDP reached a
 //! terminal state: never bootstrap through it) apart from `truncated` (the episode was cut
 //! short, e.g. by a time limit: bootstrap through it).
 
+mod aa_polyline;
 mod acrobot;
+mod acrobot_render;
 mod action;
 mod any_env;
 mod cartpole;
 mod cartpole_render;
 mod check;
 mod episode;
+mod gfx_outline;
 mod gym_rng;
 mod mountain_car;
 mod mountain_car_continuous;
+mod mountain_car_render;
 mod numpy_trig;
 mod pendulum;
+mod pendulum_render;
 mod pixels;
 mod registry;
 mod render;

@@ -7,7 +7,7 @@ use crate::error::EnvError;
 pub(super) const MIN_POSITION: f64 = -1.2;
 pub(super) const MAX_POSITION: f64 = 0.6;
 pub(super) const MAX_SPEED: f64 = 0.07;
-const GOAL_POSITION: f64 = 0.5;
+pub(super) const GOAL_POSITION: f64 = 0.5;
 const FORCE: f64 = 0.001;
 const GRAVITY: f64 = 0.0025;
 

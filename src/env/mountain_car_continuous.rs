@@ -7,7 +7,7 @@ use crate::error::EnvError;
 
 use super::mountain_car::{MAX_POSITION, MAX_SPEED, MIN_POSITION};
 
-const GOAL_POSITION: f64 = 0.45;
+pub(super) const GOAL_POSITION: f64 = 0.45;
 const POWER: f64 = 0.0015;
 
 /// Drive an underpowered car up a hill with a continuous force (Gymnasium's

@@ -3,8 +3,8 @@
 use std::f64::consts::PI;
 use std::hint::black_box;
 
-use super::episode::snapshot_of_state_field;
-use super::{ClassicState, Environment, GymRng, Space, Step};
+use super::episode::check_finite_state;
+use super::{ClassicState, Environment, GymRng, Snapshot, Space, Step};
 use crate::error::EnvError;
 
 const MAX_SPEED: f64 = 8.0;
@@ -92,6 +92,9 @@ impl PendulumConfig {
 pub struct Pendulum {
     config: PendulumConfig,
     state: PendulumState,
+    /// The torque the last step applied (clipped), which the renderer draws as an arrow;
+    /// `None` after a reset or a restore.
+    last_u: Option<f32>,
 }
 
 /// Everything a [`Pendulum`] needs to continue exactly (see [`ClassicState`]).
@@ -105,7 +108,15 @@ impl Pendulum {
         Ok(Self {
             config,
             state: ClassicState::new(),
+            last_u: None,
         })
+    }
+
+    /// The torque the last step applied, clipped to `[-2, 2]` (Gymnasium's `last_u`); `None`
+    /// before the first step of an episode and after [`Snapshot::restore`], since it is not
+    /// part of the snapshot.
+    pub fn last_torque(&self) -> Option<f32> {
+        self.last_u
     }
 
     fn observation(&self) -> [f32; 3] {
@@ -140,6 +151,7 @@ impl Environment for Pendulum {
         let [x, y] = self.config.init;
         let draw = |rng: &mut GymRng| [rng.uniform(-x, x), rng.uniform(-y, y)];
         self.state.reset_with(seed, false, draw);
+        self.last_u = None;
         self.observation()
     }
 
@@ -148,6 +160,7 @@ impl Environment for Pendulum {
         self.state.clock.check_running()?;
         let [theta, thetadot] = self.state.state;
         let u = action[0].clamp(-MAX_TORQUE, MAX_TORQUE);
+        self.last_u = Some(u);
         let torque_cost = 0.001f32 * u.powf(black_box(2.0f32));
         let cost =
             (square(angle_normalize(theta)) + 0.1 * square(thetadot)) + f64::from(torque_cost);
@@ -177,4 +190,19 @@ impl Environment for Pendulum {
     }
 }
 
-snapshot_of_state_field!(Pendulum, PendulumState);
+impl Snapshot for Pendulum {
+    type State = PendulumState;
+
+    fn snapshot(&self) -> PendulumState {
+        self.state.clone()
+    }
+
+    /// Restores the state; the last torque is not part of it, so a restored pendulum draws no
+    /// torque arrow until its next step.
+    fn restore(&mut self, state: PendulumState) -> Result<[f32; 3], EnvError> {
+        check_finite_state(&state.state)?;
+        self.state = state;
+        self.last_u = None;
+        Ok(self.observation())
+    }
+}
