@@ -33,6 +33,7 @@
 //!             ├─ ReplayMemory: push(&Transition<O, A>) ─ sample_into ─▶ Batch (ActionRows)
 //!             ├─ Policy<O, A>: EpsilonGreedy<_, S>, Categorical, GaussianNoise<_>
 //!             └─ Environment { Observation, Action }, Action: usize | [f32; N] | Vec<f32>
+//!                  └─ Registry: make("Acrobot-v1") ─▶ AnyEnv (any environment by its id)
 //! ```
 //!
 //! Actions are typed where environments and agents meet (`A = usize` unless said otherwise)

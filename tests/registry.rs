@@ -4,7 +4,7 @@
 use cinder_rl::env::{
     Acrobot, Action, ActionShape, AnyEnv, AnySnapshot, CartPole, CartPoleConfig, ClassicConfig,
     Environment, MadeEnv, MountainCar, MountainCarContinuous, Pendulum, PendulumConfig, Registry,
-    Snapshot, Space, Step, check_env,
+    Render, Snapshot, Space, Step, check_env,
 };
 use cinder_rl::error::EnvError;
 use cinder_rl::rng::{SeededRng as Rng, seeded};
@@ -66,7 +66,21 @@ fn the_builtin_ids_have_gymnasiums_specs() {
         };
         assert_eq!(made_action, action, "{id}");
     }
-    assert!(registry.spec("CartPole-v1").unwrap().renders);
+    assert!(registry.ids().all(|id| registry.spec(id).unwrap().renders));
+    // A made environment draws what the typed one draws, at its own screen size.
+    let MadeEnv::Continuous(mut made) = registry.make("Pendulum-v1").unwrap() else {
+        panic!("Pendulum-v1 has a box of actions")
+    };
+    let mut typed = Pendulum::new(PendulumConfig::v1()).unwrap();
+    made.reset(Some(4));
+    typed.reset(Some(4));
+    made.step(vec![1.0]).unwrap();
+    typed.step([1.0]).unwrap();
+    assert_eq!(made.screen_size(), (500, 500));
+    assert_eq!(
+        made.render(500, 500).unwrap(),
+        typed.render(500, 500).unwrap()
+    );
 }
 
 /// Steps `made` and `typed` side by side with the same seeded random actions for `steps`

@@ -158,6 +158,25 @@ fn the_zoo_trains_by_name_and_prints_the_documented_summary() {
         .unwrap();
     assert!(!again.status.success());
     assert!(out.join("agent.cinder").is_file());
+    // Resuming it as another algorithm's run is refused by name.
+    let other = zoo()
+        .args([
+            "--algo",
+            "dqn",
+            "--env",
+            "CartPole-v1",
+            "--max-env-steps",
+            "8000",
+        ])
+        .arg("--resume")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        stderr.contains("run of actor-critic on CartPole-v1"),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(&out).unwrap();
 }
 

@@ -149,6 +149,20 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         )
         .into());
     }
+    if let Some(dir) = &cli.run.resume {
+        let saved = RunDir::read_identity(dir)?;
+        if (saved.algorithm.as_str(), saved.env.as_str()) != (cli.algo.name(), spec.id.as_str()) {
+            return Err(format!(
+                "{} holds a run of {} on {}: resume it with --algo {} --env {}",
+                dir.display(),
+                saved.algorithm,
+                saved.env,
+                saved.algorithm,
+                saved.env
+            )
+            .into());
+        }
+    }
     let (file, text) = cli.algo.hyperparams();
     let mut sets = cli.sets.clone();
     if let Some(preset) = &cli.run.preset {

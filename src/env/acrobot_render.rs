@@ -44,6 +44,11 @@ fn pose_f32(theta1: f32, theta2: f32, scale: f64) -> Pose {
 }
 
 impl Render for Acrobot {
+    /// Gymnasium's 500x500 screen.
+    fn screen_size(&self) -> (usize, usize) {
+        (SCREEN as usize, SCREEN as usize)
+    }
+
     /// Gymnasium's picture of the current state: a black target line one link length above
     /// the pivot, the two cyan links hanging down for zero angles, a yellow circle at each
     /// link's start. At 500x500 the geometry, colours and anti-aliased outlines are

@@ -75,6 +75,11 @@ fn draw_arrow(frame: &mut Frame, screen: &ScreenScale, centre: (f64, f64), u: f3
 }
 
 impl Render for Pendulum {
+    /// Gymnasium's 500x500 screen.
+    fn screen_size(&self) -> (usize, usize) {
+        (SCREEN as usize, SCREEN as usize)
+    }
+
     /// Gymnasium's picture of the current state: a red rod with rounded ends, upright for a
     /// zero angle and turning counter-clockwise as the angle grows, a black axle, and after a
     /// step the applied torque as an arrow round the pivot (clockwise for a negative torque,

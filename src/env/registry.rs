@@ -163,14 +163,14 @@ impl Registry {
         let registered = [
             registry.register_rendered("CartPole-v0", || CartPole::new(CartPoleConfig::v0())),
             registry.register_rendered("CartPole-v1", || CartPole::new(CartPoleConfig::v1())),
-            registry.register("Acrobot-v1", || Acrobot::new(ClassicConfig::acrobot_v1())),
-            registry.register("MountainCar-v0", || {
+            registry.register_rendered("Acrobot-v1", || Acrobot::new(ClassicConfig::acrobot_v1())),
+            registry.register_rendered("MountainCar-v0", || {
                 MountainCar::new(ClassicConfig::mountain_car_v0())
             }),
-            registry.register("MountainCarContinuous-v0", || {
+            registry.register_rendered("MountainCarContinuous-v0", || {
                 MountainCarContinuous::new(ClassicConfig::mountain_car_continuous_v0())
             }),
-            registry.register("Pendulum-v1", || Pendulum::new(PendulumConfig::v1())),
+            registry.register_rendered("Pendulum-v1", || Pendulum::new(PendulumConfig::v1())),
         ];
         // The crate's own settings always build (a test checks every id is there).
         debug_assert!(registered.iter().all(Result::is_ok), "{registered:?}");
