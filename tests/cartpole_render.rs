@@ -1,5 +1,7 @@
 //! The CartPole renderer against Gymnasium 1.4.0's rendered frames.
 
+mod common;
+
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Frame, Render, Rgb};
 
 const CART: Rgb = [0, 0, 0];
@@ -12,15 +14,8 @@ fn data(name: &str) -> String {
 
 /// The golden PNG as (width, height, RGB bytes).
 fn golden(file: &str) -> (usize, usize, Vec<u8>) {
-    let decoder = png::Decoder::new(std::io::BufReader::new(
-        std::fs::File::open(data(file)).unwrap(),
-    ));
-    let mut reader = decoder.read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut pixels).unwrap();
-    assert_eq!(info.color_type, png::ColorType::Rgb);
-    pixels.truncate(info.buffer_size());
-    (info.width as usize, info.height as usize, pixels)
+    let frame = common::frames::read_png(&data(file));
+    (frame.width(), frame.height(), frame.pixels().to_vec())
 }
 
 fn state_frames() -> Vec<(String, [f64; 4])> {

@@ -4,6 +4,8 @@
 //! included, and fill interiors checked on their own; other frame sizes show the same
 //! picture scaled; Pendulum's torque arrow; any frame size and state renders.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 
 use cinder_rl::env::{
@@ -24,15 +26,7 @@ fn data(name: &str) -> String {
 
 /// A golden PNG as a frame.
 fn golden(file: &str) -> Frame {
-    let decoder = png::Decoder::new(std::io::BufReader::new(
-        std::fs::File::open(data(file)).unwrap(),
-    ));
-    let mut reader = decoder.read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut pixels).unwrap();
-    assert_eq!(info.color_type, png::ColorType::Rgb);
-    pixels.truncate(info.buffer_size());
-    Frame::from_pixels(info.width as usize, info.height as usize, pixels).unwrap()
+    common::frames::read_png(&data(file))
 }
 
 /// One row of `classic_frames.csv`, by column name.

@@ -220,10 +220,36 @@ impl Plan {
             .hidden(&self.cli.hidden, &self.run_plan, &table)
     }
 
-    /// Opens the run directory (default `runs/zoo/<algo>-<env>/<preset>-seed<N>`).
-    fn open(&self, identity: RunIdentity) -> Result<RunDir, cinder_rl::Error> {
+    /// The preset the settings name, among `all`.
+    fn preset<P>(&self, all: Vec<P>, name: fn(&P) -> &'static str) -> Result<P, String> {
+        let wanted = &self.run_plan.preset;
+        let names: Vec<&'static str> = all.iter().map(name).collect();
+        all.into_iter()
+            .find(|p| name(p) == wanted)
+            .ok_or_else(|| unknown_preset(wanted, names))
+    }
+
+    /// Opens the run directory (default `runs/zoo/<algo>-<env>/<preset>-seed<N>`) for a run
+    /// of the agent settings `config` and the hidden widths `hidden`, and a progress bar
+    /// from where the run stands when stderr is a terminal.
+    fn start<C: serde::Serialize>(
+        &self,
+        config: &C,
+        hidden: &[usize],
+    ) -> Result<(RunDir, Option<Progress>), cinder_rl::Error> {
+        let identity = RunIdentity::new(
+            self.cli.algo.name(),
+            &self.spec.id,
+            &self.run_plan.preset,
+            self.run_plan.seed,
+        )
+        .with_agent_config(config)
+        .with_network(&hidden.to_vec())
+        .with_train(&self.train);
         let example = format!("zoo/{}-{}", self.cli.algo.name(), self.spec.id);
-        self.cli.run.open(&example, identity)
+        let run = self.cli.run.open(&example, identity)?;
+        let bar = self.progress(&run);
+        Ok((run, bar))
     }
 
     /// The trainer of `run`, with a progress bar on a terminal.
@@ -287,12 +313,7 @@ impl Plan {
 }
 
 fn train_dqn(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
-    let preset = DqnPreset::named(&plan.run_plan.preset).ok_or_else(|| {
-        unknown_preset(
-            &plan.run_plan.preset,
-            DqnPreset::all().iter().map(|p| p.name),
-        )
-    })?;
+    let preset = plan.preset(DqnPreset::all(), |p| p.name)?;
     let config: DqnConfig = plan
         .agent_config(&preset.config)?
         .with_seed(plan.run_plan.seed);
@@ -303,11 +324,9 @@ fn train_dqn(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error:
     let network = network_config.init(&device, derive_seed(plan.run_plan.seed, 2))?;
     let mut agent = Dqn::new(config.clone(), network, inputs, actions, &device)?;
 
-    let identity = identity(plan, &config, &hidden);
-    let run = plan.open(identity)?;
+    let (run, mut bar) = plan.start(&config, &hidden)?;
     let mut env = registry.make_discrete(&plan.spec.id)?;
     let mut eval_env = registry.make_discrete(&plan.spec.id)?;
-    let mut bar = plan.progress(&run);
     let summary = plan
         .trainer(&run, &mut bar)
         .run(&mut agent, &mut env, &mut eval_env)?;
@@ -323,12 +342,7 @@ fn train_dqn(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error:
 }
 
 fn train_actor_critic(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
-    let preset = ActorCriticPreset::named(&plan.run_plan.preset).ok_or_else(|| {
-        unknown_preset(
-            &plan.run_plan.preset,
-            ActorCriticPreset::all().iter().map(|p| p.name),
-        )
-    })?;
+    let preset = plan.preset(ActorCriticPreset::all(), |p| p.name)?;
     let config: ActorCriticConfig = plan
         .agent_config(&preset.config)?
         .with_seed(plan.run_plan.seed);
@@ -339,10 +353,8 @@ fn train_actor_critic(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn st
     let network = network_config.init(&device, derive_seed(plan.run_plan.seed, 2))?;
     let mut agent = ActorCritic::new(config.clone(), network, inputs, actions, &device)?;
 
-    let identity = identity(plan, &config, &hidden);
-    let run = plan.open(identity)?;
+    let (run, mut bar) = plan.start(&config, &hidden)?;
     let mut eval_env = registry.make_discrete(&plan.spec.id)?;
-    let mut bar = plan.progress(&run);
     let mut trainer = plan.trainer(&run, &mut bar);
     let summary = if config.num_envs == 1 {
         let mut env = registry.make_discrete(&plan.spec.id)?;
@@ -361,17 +373,4 @@ fn train_actor_critic(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn st
         &device,
     )?;
     plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
-}
-
-/// The run's identity: algorithm, environment, preset, seed and every setting.
-fn identity<C: serde::Serialize>(plan: &Plan, config: &C, hidden: &[usize]) -> RunIdentity {
-    RunIdentity::new(
-        plan.cli.algo.name(),
-        &plan.spec.id,
-        &plan.run_plan.preset,
-        plan.run_plan.seed,
-    )
-    .with_agent_config(config)
-    .with_network(&hidden.to_vec())
-    .with_train(&plan.train)
 }

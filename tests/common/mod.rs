@@ -1,6 +1,8 @@
 //! Small environments for learning tests: fast, with known optimal behaviour.
 #![allow(dead_code)]
 
+pub mod frames;
+
 use cinder_rl::agents::DqnConfig;
 use cinder_rl::agents::dqn::{TargetUpdate, TrainFrequency};
 use cinder_rl::env::{Environment, Space, Step};
