@@ -112,7 +112,15 @@ fn one_environment_learns_every_n_rollout_steps_and_at_each_episode_end() {
 }
 
 fn cartpole_losses(seed: u64) -> Vec<f32> {
-    let config = ActorCriticConfig::new().with_num_envs(4).with_seed(seed);
+    cartpole_losses_with(seed, Returns::NStep)
+}
+
+/// The mean loss of each episode of a short A2C run on 4 CartPoles with `returns`.
+fn cartpole_losses_with(seed: u64, returns: Returns) -> Vec<f32> {
+    let config = ActorCriticConfig::new()
+        .with_num_envs(4)
+        .with_returns(returns)
+        .with_seed(seed);
     let mut agent =
         ActorCritic::new(config, network(4, 2, 64, seed), 4, 2, &Device::flex()).unwrap();
     let mut envs = VecEnv::from_fn(4, |_| CartPole::new(CartPoleConfig::v1())).unwrap();
@@ -138,6 +146,31 @@ fn the_same_seed_gives_the_same_losses() {
     assert!(first.len() > 50, "{} episodes", first.len());
     assert_eq!(first, bits(cartpole_losses(5)));
     assert_ne!(first, bits(cartpole_losses(6)));
+}
+
+#[test]
+fn gae_with_lambda_one_trains_as_n_step_returns_do() {
+    let n_step = cartpole_losses_with(5, Returns::NStep);
+    let gae_one = cartpole_losses_with(5, Returns::Gae { lambda: 1.0 });
+    let gae = cartpole_losses_with(5, Returns::Gae { lambda: 0.9 });
+    // The same targets up to rounding (A + V against the sum of rewards), so nearly the same
+    // first losses; lambda 0.9 weighs the estimates otherwise.
+    let close = |a: f32, b: f32| (a - b).abs() <= 1e-3 * a.abs().max(b.abs());
+    assert!(
+        close(n_step[0], gae_one[0]),
+        "{} vs {}",
+        n_step[0],
+        gae_one[0]
+    );
+    assert!(!close(n_step[0], gae[0]), "{} vs {}", n_step[0], gae[0]);
+    let bad = ActorCriticConfig::new().with_returns(Returns::Gae { lambda: 1.5 });
+    assert!(matches!(
+        bad.validate(),
+        Err(AgentError::InvalidConfig {
+            field: "returns",
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::error::AgentError;
 use crate::policy::{AnySchedule, Schedule};
 
 /// How the value targets of a rollout are formed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Returns {
     /// One-step TD targets `r + gamma * (1 - terminated) * V(s')` (the tutorial).
@@ -16,6 +16,13 @@ pub enum Returns {
     /// n-step returns to the end of the rollout, bootstrapped from `V` of the last next
     /// observation, or of the real final observation where an episode was truncated (A2C).
     NStep,
+    /// Generalized advantage estimation with `lambda` in [0, 1] (SB3's `gae_lambda`): the
+    /// advantages weigh the k-step estimates by `lambda^(k-1)`; 1 gives `NStep`'s targets, 0
+    /// `TdZero`'s.
+    Gae {
+        /// The weight of longer estimates, in [0, 1].
+        lambda: f32,
+    },
 }
 
 /// The most steps per copy a rollout may hold ([`ActorCriticConfig::n_rollout`]).
@@ -122,6 +129,14 @@ impl ActorCriticConfig {
         checks::gradient_clipping(self.max_grad_norm, self.clip_grad_value)?;
         checks::reward_scale(self.reward_scale)?;
         self.optimizer.validate()?;
+        if let Returns::Gae { lambda } = self.returns
+            && !(0.0..=1.0).contains(&lambda)
+        {
+            return invalid(
+                "returns",
+                format!("GAE lambda must be in [0, 1], got {lambda}"),
+            );
+        }
         if !(1..=MAX_ROLLOUT).contains(&self.n_rollout) {
             return invalid(
                 "n_rollout",

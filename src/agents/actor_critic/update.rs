@@ -19,7 +19,8 @@ pub(super) struct UpdateStats {
 /// One gradient step on a rollout:
 ///
 /// ```text
-/// target = r + gamma * V(s') * (1 - terminated)          (TD(0); or n-step returns)
+/// target = r + gamma * V(s') * (1 - terminated)          (TD(0); or n-step returns, or
+///                                                         GAE advantages + V(s))
 /// delta  = target - V(s)
 /// loss   = mean(-log pi(a|s) * delta.detach())
 ///        + value_coef * L(V(s), target.detach())         (smooth-L1 or MSE)
@@ -55,12 +56,18 @@ pub(super) fn actor_critic_update<M: ActorCriticNetwork>(
     let gamma = config.gamma as f32;
 
     // The value targets, from the network without gradient.
-    let (_, next_values) = network.valid().forward(s_next);
+    let frozen = network.valid();
+    let (_, next_values) = frozen.forward(s_next);
     let target = match config.returns {
         Returns::TdZero => r + next_values * terminated.neg().add_scalar(1.0) * gamma,
         Returns::NStep => {
             let next_values = read(next_values)?;
             column(rollout.n_step_returns(&next_values, gamma))
+        }
+        Returns::Gae { lambda } => {
+            let (_, values) = frozen.forward(s.clone());
+            let (_, returns) = rollout.gae(&read(values)?, &read(next_values)?, gamma, lambda);
+            column(returns)
         }
     };
 

@@ -205,15 +205,46 @@ impl Rollout {
         }
         returns
     }
+
+    /// Generalized advantage estimates and their returns for every transition, from the
+    /// values `V(s_t)` of its observation and `V(s'_t)` of its real next observation:
+    /// `delta_t = r_t + gamma * (1 - terminated_t) * V(s'_t) - V(s_t)` and
+    /// `A_t = delta_t + gamma * lambda * (1 - done_t) * A_{t+1}` (nothing after the last
+    /// step), so truncation bootstraps from the final observation and termination does not;
+    /// the returns are `A_t + V(s_t)`. `lambda = 1` gives the n-step returns of
+    /// [`n_step_returns`](Self::n_step_returns), `lambda = 0` one-step TD targets.
+    pub fn gae(
+        &self,
+        values: &[f32],
+        next_values: &[f32],
+        gamma: f32,
+        lambda: f32,
+    ) -> (Vec<f32>, Vec<f32>) {
+        let n = self.num_envs;
+        let mut advantages = vec![0.0; self.len()];
+        for env in 0..n {
+            let mut future = 0.0;
+            for t in (0..self.steps).rev() {
+                let i = t * n + env;
+                let continues = if self.done[i] { 0.0 } else { 1.0 };
+                let delta = self.rewards[i] + gamma * (1.0 - self.terminated[i]) * next_values[i]
+                    - values[i];
+                future = delta + gamma * lambda * continues * future;
+                advantages[i] = future;
+            }
+        }
+        let returns = advantages.iter().zip(values).map(|(a, v)| a + v).collect();
+        (advantages, returns)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn n_step_returns_stop_at_terminations_and_bootstrap_at_truncations() {
-        // Two copies, three steps. Copy 0 terminates at t = 1; copy 1 is truncated at t = 0.
+    /// Two copies, three steps, reward 1 each: copy 0 terminates at t = 1, copy 1 is
+    /// truncated at t = 0.
+    fn terminated_and_truncated() -> Rollout {
         let mut rollout = Rollout::new(2, 1, 3, ActionShape::Discrete).unwrap();
         // (terminated, truncated) of both copies at t = 0, 1, 2.
         let flags = [
@@ -232,6 +263,48 @@ mod tests {
             };
             rollout.push(&step, 1.0).unwrap();
         }
+        rollout
+    }
+
+    #[test]
+    fn gae_stops_at_terminations_and_bootstraps_at_truncations() {
+        let rollout = terminated_and_truncated();
+        // Rows are t * 2 + copy.
+        let values = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        let next_values = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0];
+        let (advantages, returns) = rollout.gae(&values, &next_values, 0.5, 0.5);
+        // Copy 0 (gamma * lambda = 0.25): t2 delta = 1 + 0.5 * 50 - 6 = 20; t1 terminal:
+        // delta = 1 - 4 = -3, nothing after; t0 delta = 1 + 0.5 * 10 - 2 = 4, A = 4 - 0.75.
+        assert_eq!(
+            [advantages[0], advantages[2], advantages[4]],
+            [3.25, -3.0, 20.0]
+        );
+        assert_eq!([returns[0], returns[2], returns[4]], [5.25, 1.0, 26.0]);
+        // Copy 1: t2 delta = 1 + 30 - 7 = 24; t1 delta = 1 + 20 - 5 = 16, A = 16 + 6 = 22;
+        // t0 truncated: delta = 1 + 0.5 * 20 - 3 = 8, nothing after.
+        assert_eq!(
+            [advantages[1], advantages[3], advantages[5]],
+            [8.0, 22.0, 24.0]
+        );
+        assert_eq!([returns[1], returns[3], returns[5]], [11.0, 27.0, 31.0]);
+    }
+
+    #[test]
+    fn gae_with_lambda_one_gives_the_n_step_returns() {
+        let rollout = terminated_and_truncated();
+        // Consistent values: V(s'_t) is V(s_{t+1}) wherever the episode goes on.
+        let values = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        let next_values = [4.0, 20.0, 30.0, 7.0, 50.0, 60.0];
+        let (_, returns) = rollout.gae(&values, &next_values, 0.5, 1.0);
+        assert_eq!(returns, rollout.n_step_returns(&next_values, 0.5));
+        // lambda = 0: one-step targets r + gamma * (1 - terminated) * V(s').
+        let (_, td) = rollout.gae(&values, &next_values, 0.5, 0.0);
+        assert_eq!(td, [3.0, 11.0, 1.0, 4.5, 26.0, 31.0]);
+    }
+
+    #[test]
+    fn n_step_returns_stop_at_terminations_and_bootstrap_at_truncations() {
+        let rollout = terminated_and_truncated();
         let next_values = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0];
         let g = rollout.n_step_returns(&next_values, 0.5);
         // Copy 0: t2 = 1 + 0.5 * 50 = 26; t1 terminal = 1; t0 = 1 + 0.5 * 1 = 1.5.
