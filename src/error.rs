@@ -244,6 +244,19 @@ pub enum AgentError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A batch of values whose length does not fit.
+    #[error("{what}: {actual} values where {expected} (or whole rows of them) were expected")]
+    Length {
+        /// What was given.
+        what: &'static str,
+        /// The length expected (or the row length).
+        expected: usize,
+        /// The length given.
+        actual: usize,
+    },
+    /// A value given to the agent is NaN or infinite.
+    #[error("{0} is not finite")]
+    NonFinite(&'static str),
     /// Learning produced a loss that is not finite or beyond
     /// [`DIVERGENCE_LOSS`](crate::agents::DIVERGENCE_LOSS).
     #[error("learning diverged: the loss is {0}")]

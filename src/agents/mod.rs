@@ -14,6 +14,7 @@ mod config_file;
 pub mod dqn;
 pub mod file;
 mod loss;
+pub mod normalize;
 mod off_policy;
 mod on_policy;
 mod optimizer;

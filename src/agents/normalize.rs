@@ -1,0 +1,320 @@
+//! Running normalisation of observations and rewards: the statistics an agent keeps (and
+//! saves) so that its networks see values of unit scale whatever the environment's units.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AgentError;
+
+/// The running mean and variance of vectors of `dim` values, over every row seen so far,
+/// merged batch by batch with the parallel formula of Chan, Golub and LeVeque (the order of
+/// the batches changes only rounding). Like Stable-Baselines3's, it starts from a mean of 0,
+/// a variance of 1 and a weight of 1e-4 rows, so early batches dominate at once.
+///
+/// ```
+/// use cinder_rl::agents::normalize::RunningMeanStd;
+///
+/// let mut stats = RunningMeanStd::new(2);
+/// stats.update(&[1.0, 10.0, 3.0, 30.0])?; // two rows
+/// assert!((stats.mean()[0] - 2.0).abs() < 1e-3 && (stats.mean()[1] - 20.0).abs() < 1e-2);
+/// assert!((stats.var()[1] - 100.0).abs() < 0.1);
+/// # Ok::<(), cinder_rl::error::AgentError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunningMeanStd {
+    mean: Vec<f64>,
+    var: Vec<f64>,
+    count: f64,
+}
+
+/// The weight of the prior (mean 0, variance 1) in rows.
+const PRIOR_COUNT: f64 = 1e-4;
+
+impl RunningMeanStd {
+    /// Statistics of vectors of `dim` values, before any row.
+    pub fn new(dim: usize) -> Self {
+        Self {
+            mean: vec![0.0; dim],
+            var: vec![1.0; dim],
+            count: PRIOR_COUNT,
+        }
+    }
+
+    /// The number of values per row.
+    pub fn dim(&self) -> usize {
+        self.mean.len()
+    }
+
+    /// The running mean of each value.
+    pub fn mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    /// The running (population) variance of each value.
+    pub fn var(&self) -> &[f64] {
+        &self.var
+    }
+
+    /// The rows seen, plus the prior's weight.
+    pub fn count(&self) -> f64 {
+        self.count
+    }
+
+    /// Adds the rows of `batch` (`dim` values each, row-major). A length that is not a
+    /// whole number of rows is an [`AgentError::Length`], a value that is not
+    /// finite an [`AgentError::NonFinite`]; either leaves the statistics as they were.
+    pub fn update(&mut self, batch: &[f32]) -> Result<(), AgentError> {
+        let dim = self.dim();
+        if dim == 0 || !batch.len().is_multiple_of(dim) {
+            return Err(AgentError::Length {
+                what: "rows to normalise",
+                expected: dim,
+                actual: batch.len(),
+            });
+        }
+        if batch.iter().any(|v| !v.is_finite()) {
+            return Err(AgentError::NonFinite("a value to normalise"));
+        }
+        let rows = batch.len() / dim;
+        if rows == 0 {
+            return Ok(());
+        }
+        let n = rows as f64;
+        for j in 0..dim {
+            let column = || batch.iter().skip(j).step_by(dim).map(|&v| f64::from(v));
+            let batch_mean = column().sum::<f64>() / n;
+            let batch_var = column().map(|v| (v - batch_mean).powi(2)).sum::<f64>() / n;
+            let delta = batch_mean - self.mean[j];
+            let total = self.count + n;
+            self.mean[j] += delta * n / total;
+            let m2 =
+                self.var[j] * self.count + batch_var * n + delta * delta * self.count * n / total;
+            self.var[j] = m2 / total;
+        }
+        self.count += n;
+        Ok(())
+    }
+
+    /// `(x - mean) / sqrt(var + epsilon)`, clipped to `[-clip, clip]`, for every row of
+    /// `rows`, into `out` (cleared first); `rows` must hold whole rows.
+    pub fn normalize_into(&self, rows: &[f32], epsilon: f64, clip: f32, out: &mut Vec<f32>) {
+        out.clear();
+        let dim = self.dim().max(1);
+        out.extend(rows.iter().enumerate().map(|(i, &x)| {
+            let j = i % dim;
+            let z = (f64::from(x) - self.mean[j]) / (self.var[j] + epsilon).sqrt();
+            (z as f32).clamp(-clip, clip)
+        }));
+    }
+}
+
+/// Observation normalisation as Stable-Baselines3's `VecNormalize` does it: running
+/// statistics of the observations seen while training, `epsilon` 1e-8 under the square root
+/// and values clipped to ±`clip` (10). Statistics change only through
+/// [`update`](Self::update), so that evaluation, which does not update, sees the agent's
+/// fixed view.
+///
+/// ```
+/// use cinder_rl::agents::normalize::ObservationNormalizer;
+///
+/// let mut normalizer = ObservationNormalizer::new(1);
+/// normalizer.update(&[100.0, 102.0, 98.0, 100.0])?;
+/// let mut out = Vec::new();
+/// normalizer.normalize_into(&[100.0, 200.0], &mut out);
+/// assert!(out[0].abs() < 0.01); // at the mean (up to the prior's weight)
+/// assert_eq!(out[1], 10.0); // far above the mean: clipped
+/// # Ok::<(), cinder_rl::error::AgentError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservationNormalizer {
+    stats: RunningMeanStd,
+    clip: f32,
+    epsilon: f64,
+}
+
+impl ObservationNormalizer {
+    /// Normalisation of observations of `dim` values, clipped to ±10.
+    pub fn new(dim: usize) -> Self {
+        Self {
+            stats: RunningMeanStd::new(dim),
+            clip: 10.0,
+            epsilon: 1e-8,
+        }
+    }
+
+    /// The running statistics.
+    pub fn stats(&self) -> &RunningMeanStd {
+        &self.stats
+    }
+
+    /// Adds observations (whole rows) to the statistics; see [`RunningMeanStd::update`].
+    pub fn update(&mut self, observations: &[f32]) -> Result<(), AgentError> {
+        self.stats.update(observations)
+    }
+
+    /// The normalised observations, into `out`.
+    pub fn normalize_into(&self, observations: &[f32], out: &mut Vec<f32>) {
+        self.stats
+            .normalize_into(observations, self.epsilon, self.clip, out);
+    }
+}
+
+/// Reward normalisation as Stable-Baselines3's `VecNormalize` does it: each copy's
+/// discounted return so far (`G <- gamma * G + r`, reset when its episode ends) feeds running
+/// statistics, and rewards are divided by their standard deviation (plus 1e-8) and clipped
+/// to ±10. The rewards keep their sign and zero; only their scale changes.
+///
+/// ```
+/// use cinder_rl::agents::normalize::RewardNormalizer;
+///
+/// let mut normalizer = RewardNormalizer::new(1, 0.99);
+/// let mut scaled = Vec::new();
+/// for _ in 0..1000 {
+///     normalizer.normalize(&[-100.0], &[false], &mut scaled)?;
+/// }
+/// assert!(scaled[0] < 0.0 && scaled[0] > -1.0); // large rewards, small scaled ones
+/// # Ok::<(), cinder_rl::error::AgentError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RewardNormalizer {
+    stats: RunningMeanStd,
+    returns: Vec<f64>,
+    gamma: f64,
+    clip: f32,
+    epsilon: f64,
+}
+
+impl RewardNormalizer {
+    /// Normalisation of the rewards of `copies` environments with discount `gamma`.
+    pub fn new(copies: usize, gamma: f64) -> Self {
+        Self {
+            stats: RunningMeanStd::new(1),
+            returns: vec![0.0; copies],
+            gamma,
+            clip: 10.0,
+            epsilon: 1e-8,
+        }
+    }
+
+    /// The running statistics of the discounted returns.
+    pub fn stats(&self) -> &RunningMeanStd {
+        &self.stats
+    }
+
+    /// Updates the statistics with one step of every copy (`rewards` and whether each
+    /// copy's episode ended, `done`) and writes the scaled rewards into `out`. Rewards of
+    /// another count than the copies are an [`AgentError::Length`]; a reward that
+    /// is not finite an [`AgentError::NonFinite`]; either leaves the state as it was.
+    pub fn normalize(
+        &mut self,
+        rewards: &[f32],
+        done: &[bool],
+        out: &mut Vec<f32>,
+    ) -> Result<(), AgentError> {
+        let copies = self.returns.len();
+        if rewards.len() != copies || done.len() != copies {
+            return Err(AgentError::Length {
+                what: "rewards and episode ends, one per copy",
+                expected: copies,
+                actual: if rewards.len() == copies {
+                    done.len()
+                } else {
+                    rewards.len()
+                },
+            });
+        }
+        if rewards.iter().any(|r| !r.is_finite()) {
+            return Err(AgentError::NonFinite("a reward"));
+        }
+        let returns: Vec<f64> = self
+            .returns
+            .iter()
+            .zip(rewards)
+            .map(|(g, &r)| self.gamma * g + f64::from(r))
+            .collect();
+        let as_f32: Vec<f32> = returns.iter().map(|&g| g as f32).collect();
+        self.stats.update(&as_f32)?;
+        let scale = (self.stats.var()[0] + self.epsilon).sqrt();
+        out.clear();
+        out.extend(
+            rewards
+                .iter()
+                .map(|&r| ((f64::from(r) / scale) as f32).clamp(-self.clip, self.clip)),
+        );
+        for ((g, new), &ended) in self.returns.iter_mut().zip(returns).zip(done) {
+            *g = if ended { 0.0 } else { new };
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_merge_to_the_statistics_of_all_rows() {
+        let rows: Vec<f32> = (0..60).map(|i| ((i * 37) % 17) as f32 - 4.0).collect();
+        let mut whole = RunningMeanStd::new(3);
+        whole.update(&rows).unwrap();
+        let mut parts = RunningMeanStd::new(3);
+        for chunk in rows.chunks(9) {
+            parts.update(chunk).unwrap();
+        }
+        for j in 0..3 {
+            let column: Vec<f64> = rows.iter().skip(j).step_by(3).map(|&v| v.into()).collect();
+            let n = column.len() as f64;
+            let mean = column.iter().sum::<f64>() / n;
+            let var = column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+            for stats in [&whole, &parts] {
+                // The prior's 1e-4 rows move the figures by about 1e-5 of their size.
+                assert!((stats.mean()[j] - mean).abs() < 1e-3, "{j}");
+                assert!((stats.var()[j] - var).abs() < 1e-2 * var.max(1.0), "{j}");
+            }
+            assert!((whole.mean()[j] - parts.mean()[j]).abs() < 1e-9);
+            assert!((whole.var()[j] - parts.var()[j]).abs() < 1e-9);
+        }
+        assert!((whole.count() - 20.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn bad_rows_are_errors_that_change_nothing() {
+        let mut stats = RunningMeanStd::new(2);
+        let before = stats.clone();
+        assert!(matches!(
+            stats.update(&[1.0, 2.0, 3.0]),
+            Err(AgentError::Length {
+                expected: 2,
+                actual: 3,
+                ..
+            })
+        ));
+        assert!(matches!(
+            stats.update(&[1.0, f32::NAN]),
+            Err(AgentError::NonFinite(_))
+        ));
+        assert_eq!(stats, before);
+        let mut rewards = RewardNormalizer::new(2, 0.9);
+        let mut out = Vec::new();
+        assert!(
+            rewards
+                .normalize(&[1.0], &[false, false], &mut out)
+                .is_err()
+        );
+        assert_eq!(rewards, RewardNormalizer::new(2, 0.9));
+    }
+
+    #[test]
+    fn returns_restart_when_an_episode_ends() {
+        let mut rewards = RewardNormalizer::new(2, 0.5);
+        let mut out = Vec::new();
+        rewards
+            .normalize(&[1.0, 1.0], &[false, true], &mut out)
+            .unwrap();
+        assert_eq!(rewards.returns, [1.0, 0.0]);
+        rewards
+            .normalize(&[1.0, 1.0], &[false, false], &mut out)
+            .unwrap();
+        assert_eq!(rewards.returns, [1.5, 1.0]);
+        assert!(out.iter().all(|&r| r > 0.0));
+    }
+}
