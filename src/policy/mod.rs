@@ -11,6 +11,7 @@
 //! exploration-rate shapes.
 
 mod categorical;
+mod diag_gaussian;
 mod epsilon_greedy;
 mod gaussian_noise;
 mod greedy;
@@ -18,6 +19,7 @@ mod random;
 mod schedule;
 
 pub use categorical::{Categorical, sample_categorical};
+pub use diag_gaussian::{diag_gaussian_entropy, diag_gaussian_log_prob, sample_diag_gaussian};
 pub use epsilon_greedy::EpsilonGreedy;
 pub use gaussian_noise::GaussianNoise;
 pub use greedy::Greedy;
