@@ -16,7 +16,7 @@ mod polyak;
 pub use actor_critic_mlp::{ActorCriticMlp, ActorCriticMlpConfig};
 pub use clip::clip_grad_norm;
 pub use cnn::{CnnQNetwork, CnnQNetworkConfig};
-pub use init::{MAX_PARAMETERS, seeded_linear};
+pub use init::{MAX_PARAMETERS, orthogonal_linear, seeded_linear};
 pub use mlp::{Mlp, MlpConfig};
 pub use polyak::polyak_update;
 
