@@ -26,6 +26,6 @@ pub use actor_critic::{ActorCritic, ActorCriticConfig};
 pub use checks::MAX_LEARNING_RATE;
 pub use config_file::{config_from_json, read_config};
 pub use dqn::{Dqn, DqnConfig};
-pub use loss::ValueLoss;
+pub use loss::{ValueLoss, clipped_surrogate};
 pub use optimizer::OptimizerConfig;
 pub use training::DIVERGENCE_LOSS;

@@ -78,7 +78,7 @@ pub fn seeded_linear(
 /// use cinder_rl::rng::seeded;
 ///
 /// let layer = orthogonal_linear(4, 3, 1.0, &mut seeded(0), &Device::flex());
-/// let w = layer.weight.val().into_data().to_vec::<f32>().unwrap(); // [4, 3], input-major
+/// let w = layer.weight.val().into_data().try_into_vec::<f32>().unwrap(); // [4, 3], input-major
 /// // The three output columns are orthonormal: w^T w = I.
 /// for a in 0..3 {
 ///     for b in 0..3 {
