@@ -9,6 +9,7 @@
 mod actor_critic_mlp;
 mod clip;
 mod cnn;
+mod gaussian;
 mod init;
 mod mlp;
 mod polyak;
@@ -16,6 +17,7 @@ mod polyak;
 pub use actor_critic_mlp::{ActorCriticMlp, ActorCriticMlpConfig};
 pub use clip::clip_grad_norm;
 pub use cnn::{CnnQNetwork, CnnQNetworkConfig};
+pub use gaussian::{gaussian_entropy, gaussian_log_prob};
 pub use init::{MAX_PARAMETERS, orthogonal_linear, seeded_linear};
 pub use mlp::{Mlp, MlpConfig};
 pub use polyak::polyak_update;
