@@ -1,14 +1,10 @@
 //! CartPole, equal to Gymnasium 1.4.0's `CartPole-v0`/`CartPole-v1` bit for bit.
 
-use std::fmt;
-
-use rand::{RngExt, SeedableRng};
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use super::cartpole_rng::ResetRng;
 use super::{Environment, GymRng, Snapshot, Space, Step};
 use crate::error::EnvError;
-use crate::rng::SeededRng;
 
 const GRAVITY: f64 = 9.8;
 const MASS_CART: f64 = 1.0;
@@ -353,67 +349,6 @@ pub struct CartPoleState {
     steps_beyond_terminated: Option<u64>,
     has_reset: bool,
     done: bool,
-}
-
-/// The generator a [`CartPole`] draws its resets from, saved as the generator itself.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-enum ResetRng {
-    /// numpy's, seeded as Gymnasium seeds it.
-    Gym(GymRng),
-    /// The crate's xoshiro generator, which CartPole reset with before its resets followed
-    /// Gymnasium's seeds: kept so that snapshots and checkpoints written then still continue
-    /// exactly (a seeded reset installs numpy's generator).
-    Xoshiro(SeededRng),
-}
-
-impl ResetRng {
-    /// `low + (high - low) * d` for the next double `d` in `[0, 1)`.
-    fn uniform(&mut self, low: f64, high: f64) -> f64 {
-        match self {
-            Self::Gym(rng) => rng.uniform(low, high),
-            Self::Xoshiro(rng) => low + (high - low) * rng.random::<f64>(),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ResetRng {
-    /// numpy's generator is saved as `{"pcg": ...}` and xoshiro as `{"s": [...]}`: the key says
-    /// which. (Serde's untagged enums buffer values and cannot hold PCG's 128-bit words.)
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Keyed;
-        impl<'de> Visitor<'de> for Keyed {
-            type Value = ResetRng;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a reset generator: {\"pcg\": ...} or {\"s\": [...]}")
-            }
-
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ResetRng, M::Error> {
-                const KEYS: &[&str] = &["pcg", "s"];
-                let key: String = map
-                    .next_key()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let rng = match key.as_str() {
-                    "pcg" => ResetRng::Gym(GymRng::from_pcg(map.next_value()?)),
-                    "s" => {
-                        let words: [u64; 4] = map.next_value()?;
-                        let mut seed = [0u8; 32];
-                        for (bytes, word) in seed.chunks_exact_mut(8).zip(words) {
-                            bytes.copy_from_slice(&word.to_le_bytes());
-                        }
-                        ResetRng::Xoshiro(SeededRng::from_seed(seed))
-                    }
-                    other => return Err(de::Error::unknown_field(other, KEYS)),
-                };
-                match map.next_key::<String>()? {
-                    Some(extra) => Err(de::Error::unknown_field(&extra, KEYS)),
-                    None => Ok(rng),
-                }
-            }
-        }
-        deserializer.deserialize_map(Keyed)
-    }
 }
 
 impl Snapshot for CartPole {

@@ -15,6 +15,7 @@ mod action;
 mod any_env;
 mod cartpole;
 mod cartpole_render;
+mod cartpole_rng;
 mod check;
 mod episode;
 mod gfx_outline;
