@@ -125,7 +125,7 @@ impl Environment for Acrobot {
 
     fn step(&mut self, action: usize) -> Result<Step<[f32; 6]>, EnvError> {
         self.action_space().check(action)?;
-        self.state.clock.check_running()?;
+        self.state.clock.check_running(self.config.after_done)?;
         let [t1, t2, w1, w2] = rk4(self.state.state, TORQUES[action]);
         let (t1, t2) = (wrap(t1), wrap(t2));
         let (w1, w2) = (

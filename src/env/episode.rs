@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::GymRng;
+use super::{AfterDone, GymRng};
 use crate::error::EnvError;
 
 /// Everything a classic-control environment needs to continue exactly: its reset generator,
@@ -63,14 +63,18 @@ impl<const N: usize> ClassicState<[f64; N]> {
     }
 }
 
-/// The time limit and reset range of Acrobot and both mountain cars, with Gymnasium's values
-/// for each; the range is Gymnasium's reset options `low` and `high`.
+/// The time limit, reset range and behaviour after an episode's end of Acrobot and both
+/// mountain cars, with Gymnasium's values for each; the range is Gymnasium's reset options
+/// `low` and `high`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClassicConfig {
     /// Episodes are truncated after this many steps; `None` for no limit.
     pub max_episode_steps: Option<usize>,
     /// Reset draws the state values (Acrobot's four, the cars' position) in `[low, high]`.
     pub reset_bounds: [f64; 2],
+    /// What a step after the episode ended does: an error (the default), or Gymnasium's
+    /// behaviour ([`AfterDone::Continue`]).
+    pub after_done: AfterDone,
 }
 
 impl ClassicConfig {
@@ -79,6 +83,7 @@ impl ClassicConfig {
         Self {
             max_episode_steps: Some(500),
             reset_bounds: [-0.1, 0.1],
+            after_done: AfterDone::Error,
         }
     }
 
@@ -87,6 +92,7 @@ impl ClassicConfig {
         Self {
             max_episode_steps: Some(200),
             reset_bounds: [-0.6, -0.4],
+            after_done: AfterDone::Error,
         }
     }
 
@@ -107,6 +113,12 @@ impl ClassicConfig {
     /// Another time limit (`None`: none).
     pub fn with_max_episode_steps(mut self, max_episode_steps: Option<usize>) -> Self {
         self.max_episode_steps = max_episode_steps;
+        self
+    }
+
+    /// What a step after the episode ended does.
+    pub fn with_after_done(mut self, after_done: AfterDone) -> Self {
+        self.after_done = after_done;
         self
     }
 
@@ -149,13 +161,16 @@ impl EpisodeClock {
         };
     }
 
-    /// `Ok` while an episode runs; [`EnvError::ResetNeeded`] before the first reset,
-    /// [`EnvError::EpisodeEnded`] after the episode ended.
-    pub(crate) fn check_running(&self) -> Result<(), EnvError> {
-        match (self.running, self.steps) {
-            (true, _) => Ok(()),
-            (false, 0) => Err(EnvError::ResetNeeded),
-            (false, _) => Err(EnvError::EpisodeEnded),
+    /// `Ok` while an episode runs, and after it ended when `after_done` is
+    /// [`AfterDone::Continue`] (Gymnasium's environments step on, and its time limit keeps
+    /// reporting `truncated`); [`EnvError::ResetNeeded`] before the first reset,
+    /// [`EnvError::EpisodeEnded`] after the episode ended otherwise.
+    pub(crate) fn check_running(&self, after_done: AfterDone) -> Result<(), EnvError> {
+        match (self.running, self.steps, after_done) {
+            (true, _, _) => Ok(()),
+            (false, 0, _) => Err(EnvError::ResetNeeded),
+            (false, _, AfterDone::Continue) => Ok(()),
+            (false, _, AfterDone::Error) => Err(EnvError::EpisodeEnded),
         }
     }
 

@@ -67,7 +67,7 @@ impl Environment for MountainCar {
 
     fn step(&mut self, action: usize) -> Result<Step<[f32; 2]>, EnvError> {
         self.action_space().check(action)?;
-        self.state.clock.check_running()?;
+        self.state.clock.check_running(self.config.after_done)?;
         let [mut position, mut velocity] = self.state.state;
         let push = (action as f64 - 1.0) * FORCE;
         velocity += push + (3.0 * position).cos() * (-GRAVITY);

@@ -105,7 +105,7 @@ impl Environment for MountainCarContinuous {
 
     fn step(&mut self, action: [f32; 1]) -> Result<Step<[f32; 2]>, EnvError> {
         self.action_space().check_values(&action)?;
-        self.state.clock.check_running()?;
+        self.state.clock.check_running(self.config.after_done)?;
         let force = action[0];
         // Python's min(max(a, -1.0), 1.0): a Python float when it clips, the float32 otherwise.
         let clipped = (force < -1.0)

@@ -4,7 +4,7 @@ use std::f64::consts::PI;
 use std::hint::black_box;
 
 use super::episode::check_finite_state;
-use super::{ClassicState, Environment, GymRng, Snapshot, Space, Step};
+use super::{AfterDone, ClassicState, Environment, GymRng, Snapshot, Space, Step};
 use crate::error::EnvError;
 
 const MAX_SPEED: f64 = 8.0;
@@ -21,6 +21,9 @@ pub struct PendulumConfig {
     /// Reset draws the angle in `[-x_init, x_init]` and the angular velocity in
     /// `[-y_init, y_init]` (π and 1.0: Gymnasium's reset options `x_init`, `y_init`).
     pub init: [f64; 2],
+    /// What a step after the episode ended does: an error (the default), or Gymnasium's
+    /// behaviour ([`AfterDone::Continue`]).
+    pub after_done: AfterDone,
 }
 
 impl PendulumConfig {
@@ -30,12 +33,19 @@ impl PendulumConfig {
             g: 10.0,
             max_episode_steps: Some(200),
             init: [PI, 1.0],
+            after_done: AfterDone::Error,
         }
     }
 
     /// Resets in `[-x_init, x_init] × [-y_init, y_init]` (Gymnasium's reset options).
     pub fn with_init(mut self, x_init: f64, y_init: f64) -> Self {
         self.init = [x_init, y_init];
+        self
+    }
+
+    /// What a step after the episode ended does.
+    pub fn with_after_done(mut self, after_done: AfterDone) -> Self {
+        self.after_done = after_done;
         self
     }
 
@@ -157,7 +167,7 @@ impl Environment for Pendulum {
 
     fn step(&mut self, action: [f32; 1]) -> Result<Step<[f32; 3]>, EnvError> {
         self.action_space().check_values(&action)?;
-        self.state.clock.check_running()?;
+        self.state.clock.check_running(self.config.after_done)?;
         let [theta, thetadot] = self.state.state;
         let u = action[0].clamp(-MAX_TORQUE, MAX_TORQUE);
         self.last_u = Some(u);
