@@ -95,15 +95,30 @@ impl RunningMeanStd {
     }
 
     /// `(x - mean) / sqrt(var + epsilon)`, clipped to `[-clip, clip]`, for every row of
-    /// `rows`, into `out` (cleared first); `rows` must hold whole rows.
-    pub fn normalize_into(&self, rows: &[f32], epsilon: f64, clip: f32, out: &mut Vec<f32>) {
+    /// `rows`, into `out` (cleared first). A length that is not a whole number of rows is an
+    /// [`AgentError::Length`], and `out` is left empty.
+    pub fn normalize_into(
+        &self,
+        rows: &[f32],
+        epsilon: f64,
+        clip: f32,
+        out: &mut Vec<f32>,
+    ) -> Result<(), AgentError> {
         out.clear();
-        let dim = self.dim().max(1);
+        let dim = self.dim();
+        if dim == 0 || !rows.len().is_multiple_of(dim) {
+            return Err(AgentError::Length {
+                what: "rows to normalise",
+                expected: dim,
+                actual: rows.len(),
+            });
+        }
         out.extend(rows.iter().enumerate().map(|(i, &x)| {
             let j = i % dim;
             let z = (f64::from(x) - self.mean[j]) / (self.var[j] + epsilon).sqrt();
             (z as f32).clamp(-clip, clip)
         }));
+        Ok(())
     }
 }
 
@@ -119,7 +134,7 @@ impl RunningMeanStd {
 /// let mut normalizer = ObservationNormalizer::new(1);
 /// normalizer.update(&[100.0, 102.0, 98.0, 100.0])?;
 /// let mut out = Vec::new();
-/// normalizer.normalize_into(&[100.0, 200.0], &mut out);
+/// normalizer.normalize_into(&[100.0, 200.0], &mut out)?;
 /// assert!(out[0].abs() < 0.01); // at the mean (up to the prior's weight)
 /// assert_eq!(out[1], 10.0); // far above the mean: clipped
 /// # Ok::<(), cinder_rl::error::AgentError>(())
@@ -151,10 +166,15 @@ impl ObservationNormalizer {
         self.stats.update(observations)
     }
 
-    /// The normalised observations, into `out`.
-    pub fn normalize_into(&self, observations: &[f32], out: &mut Vec<f32>) {
+    /// The normalised observations (whole rows), into `out`; see
+    /// [`RunningMeanStd::normalize_into`].
+    pub fn normalize_into(
+        &self,
+        observations: &[f32],
+        out: &mut Vec<f32>,
+    ) -> Result<(), AgentError> {
         self.stats
-            .normalize_into(observations, self.epsilon, self.clip, out);
+            .normalize_into(observations, self.epsilon, self.clip, out)
     }
 }
 
@@ -293,8 +313,19 @@ mod tests {
             Err(AgentError::NonFinite(_))
         ));
         assert_eq!(stats, before);
+        let mut out = vec![1.0];
+        assert!(
+            stats
+                .normalize_into(&[1.0, 2.0, 3.0], 1e-8, 10.0, &mut out)
+                .is_err()
+        );
+        assert!(out.is_empty());
+        assert!(
+            RunningMeanStd::new(0)
+                .normalize_into(&[1.0], 1e-8, 10.0, &mut out)
+                .is_err()
+        );
         let mut rewards = RewardNormalizer::new(2, 0.9);
-        let mut out = Vec::new();
         assert!(
             rewards
                 .normalize(&[1.0], &[false, false], &mut out)
