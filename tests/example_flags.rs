@@ -55,9 +55,18 @@ fn flags_out_of_bounds_or_unknown_are_errors() {
     assert_eq!(cli.hidden.hidden, Some(vec![64, 32]));
     assert_eq!(cli.run.eval_episodes, 0);
     assert_eq!(cli.run.checkpoint_every, 25_000);
-    assert_eq!(cli.run.stop(StopRule::solved()), StopRule::Never);
+    let plan = cli.run.plan("tuned").unwrap();
+    let config = cli.run.train_config(&plan, 1_000, StopRule::solved());
+    assert_eq!(
+        (config.stop, config.stop_when_solved),
+        (StopRule::solved(), false)
+    );
     let cli = parse(&[]).unwrap();
-    assert_eq!(cli.run.stop(StopRule::solved()), StopRule::solved());
+    let config = cli.run.train_config(&plan, 1_000, StopRule::solved());
+    assert_eq!(
+        (config.stop, config.stop_when_solved),
+        (StopRule::solved(), true)
+    );
 }
 
 #[test]

@@ -159,6 +159,30 @@ fn stop_rules_end_the_run_when_met() {
     let summary = run_scripted(config, true);
     assert_eq!((summary.solved, summary.episodes), (true, 3));
 
+    // The same rule without ending the run: the whole budget, the first solve recorded.
+    let config = TrainConfig::new(0)
+        .with_stop(rule)
+        .with_stop_when_solved(false)
+        .with_max_episodes(Some(8))
+        .with_log_every_episodes(0)
+        .with_eval_episodes(0);
+    let summary = run_scripted(config, true);
+    assert_eq!((summary.solved, summary.episodes), (true, 8));
+    assert_eq!(summary.solved_at_env_steps, Some(30));
+    // Without a budget such a run would never end: refused.
+    let endless = TrainConfig::new(0)
+        .with_max_env_steps(None)
+        .with_stop_when_solved(false);
+    let refused = Trainer::new(endless).run(
+        &mut Scripted::default(),
+        &mut Treadmill::new(3, true),
+        &mut Treadmill::new(3, true),
+    );
+    assert!(matches!(
+        refused,
+        Err(cinder_rl::Error::Agent(AgentError::InvalidConfig { .. }))
+    ));
+
     // Unreachable: the budget ends the run.
     let rule = StopRule::MeanReturn {
         window: 5,

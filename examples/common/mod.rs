@@ -103,24 +103,22 @@ impl RunFlags {
         })
     }
 
-    /// The stop rule: `rule`, or none with `--no-stop`.
-    pub fn stop(&self, rule: StopRule) -> StopRule {
-        if self.no_stop { StopRule::Never } else { rule }
-    }
-
     /// The step budget: the flag's, else `default`.
     pub fn steps(&self, default: u64) -> u64 {
         self.max_env_steps.unwrap_or(default)
     }
 
     /// The training settings of the run: its seed, the [step budget](Self::steps) (of
-    /// `default_steps` unless the flag says otherwise), `--max-episodes`, the
-    /// [stop rule](Self::stop) and a greedy evaluation of 10 episodes.
+    /// `default_steps` unless the flag says otherwise), `--max-episodes`, the stop rule
+    /// (which ends the run when met, unless `--no-stop`: then the run trains its whole budget
+    /// and the summary still says when the rule was first met) and a greedy evaluation of 10
+    /// episodes.
     pub fn train_config(&self, plan: &RunPlan, default_steps: u64, stop: StopRule) -> TrainConfig {
         TrainConfig::new(plan.seed)
             .with_max_env_steps(Some(self.steps(default_steps)))
             .with_max_episodes(self.max_episodes)
-            .with_stop(self.stop(stop))
+            .with_stop(stop)
+            .with_stop_when_solved(!self.no_stop)
             .with_eval_episodes(10)
     }
 

@@ -63,8 +63,13 @@ pub struct TrainConfig {
     pub max_env_steps: Option<u64>,
     /// Stop after this many episodes.
     pub max_episodes: Option<u64>,
-    /// When the run counts as solved and stops early.
+    /// When the run counts as solved (and stops early, unless
+    /// [`stop_when_solved`](Self::stop_when_solved) is off).
     pub stop: StopRule,
+    /// Whether meeting the stop rule ends the run (the default); when off, the run trains
+    /// its whole budget and the summary still says when the rule was first met.
+    #[serde(default = "yes")]
+    pub stop_when_solved: bool,
     /// Run a greedy evaluation every this many training episodes.
     pub eval_every_episodes: Option<u64>,
     /// Episodes per greedy evaluation (periodic and final), at most [`MAX_EVAL_EPISODES`].
@@ -77,6 +82,11 @@ pub struct TrainConfig {
     pub env_name: String,
 }
 
+/// Serde's default for [`TrainConfig::stop_when_solved`] in settings saved before it existed.
+fn yes() -> bool {
+    true
+}
+
 impl TrainConfig {
     /// A run seeded with `seed`: at most 100 000 steps, stopping when solved, evaluating 10
     /// episodes at the end, a progress line every 20 episodes.
@@ -86,6 +96,7 @@ impl TrainConfig {
             max_env_steps: Some(100_000),
             max_episodes: None,
             stop: StopRule::solved(),
+            stop_when_solved: true,
             eval_every_episodes: None,
             eval_episodes: 10,
             log_every_episodes: 20,
@@ -109,6 +120,13 @@ impl TrainConfig {
     /// Sets the stop rule.
     pub fn with_stop(mut self, stop: StopRule) -> Self {
         self.stop = stop;
+        self
+    }
+
+    /// Sets whether meeting the stop rule ends the run (`false`: train the whole budget,
+    /// still recording when the rule was first met).
+    pub fn with_stop_when_solved(mut self, stop_when_solved: bool) -> Self {
+        self.stop_when_solved = stop_when_solved;
         self
     }
 
@@ -146,7 +164,7 @@ impl TrainConfig {
         };
         if self.max_env_steps.is_none()
             && self.max_episodes.is_none()
-            && self.stop == StopRule::Never
+            && (self.stop == StopRule::Never || !self.stop_when_solved)
         {
             return invalid(
                 "max_env_steps",

@@ -150,9 +150,11 @@ impl<'c> Run<'c> {
     }
 
     /// Whether the run goes on for another `steps` environment steps: budgets left and the
-    /// stop rule not met (a resumed run may have met it already).
+    /// stop rule not met (a resumed run may have met it already), unless meeting it does not
+    /// end the run.
     pub(super) fn continues(&self, steps: u64) -> bool {
-        self.episodes_left() && self.steps_left(steps) && !self.tracker.is_met()
+        let stopped = self.config.stop_when_solved && self.tracker.is_met();
+        self.episodes_left() && self.steps_left(steps) && !stopped
     }
 
     /// The seed of the training environment's first reset.
@@ -186,7 +188,8 @@ impl<'c> Run<'c> {
     }
 
     /// Records a finished episode, with `stats` from [`take_stats`](Self::take_stats): hooks,
-    /// stop rule, periodic evaluation, progress. Returns whether the stop rule is now met.
+    /// stop rule, periodic evaluation, progress. Returns whether the run ends here: the stop
+    /// rule is met and meeting it ends the run.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn episode_end<E, A>(
         &mut self,
@@ -230,15 +233,16 @@ impl<'c> Run<'c> {
         };
         let log_due = config.log_every_episodes > 0
             && record.episode.is_multiple_of(config.log_every_episodes);
-        if log_due || (solved && config.log_every_episodes > 0) {
+        let first_solve = solved && !self.summary.solved;
+        if log_due || (first_solve && config.log_every_episodes > 0) {
             progress::report(&record, self.tracker.mean_return(), eval);
         }
-        if solved && !self.summary.solved {
+        if first_solve {
             self.summary.solved = true;
             self.summary.solved_at_env_steps = Some(self.summary.env_steps);
             self.summary.solved_at_wall_s = Some(record.wall_s);
         }
-        Ok(solved)
+        Ok(solved && config.stop_when_solved)
     }
 
     /// Closes the run: wall time, recent mean, final greedy evaluation.
