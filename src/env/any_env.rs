@@ -44,6 +44,8 @@ trait Erased<A> {
     fn max_episode_steps(&self) -> Option<usize>;
     fn snapshot(&self) -> AnySnapshot;
     fn restore(&mut self, state: AnySnapshot) -> Result<Vec<f32>, EnvError>;
+    /// Whether the environment draws itself.
+    fn renders(&self) -> bool;
     /// Draws into `frame`; `false` when the environment does not render.
     fn render_into(&self, frame: &mut Frame) -> bool;
     fn focus(&self) -> Option<f64>;
@@ -148,6 +150,10 @@ where
         Ok(self.env.restore(state)?.as_ref().to_vec())
     }
 
+    fn renders(&self) -> bool {
+        self.render.is_some()
+    }
+
     fn render_into(&self, frame: &mut Frame) -> bool {
         self.render
             .as_ref()
@@ -190,7 +196,6 @@ where
 /// ```
 pub struct AnyEnv<A = usize> {
     id: String,
-    renders: bool,
     inner: Box<dyn Erased<A>>,
 }
 
@@ -226,7 +231,6 @@ impl<A: Action> AnyEnv<A> {
         A::fit(&env.action_space())?;
         Ok(Self {
             id,
-            renders: render.is_some(),
             inner: Box::new(Typed { env, render }),
         })
     }
@@ -238,7 +242,7 @@ impl<A: Action> AnyEnv<A> {
 
     /// Whether it draws pictures (else [`Render`] gives white frames).
     pub fn renders(&self) -> bool {
-        self.renders
+        self.inner.renders()
     }
 }
 
