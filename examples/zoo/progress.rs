@@ -1,10 +1,9 @@
 //! The zoo's progress display: a bar on a terminal, the trainer's periodic lines elsewhere.
 
-use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::time::Instant;
 
-use cinder_rl::train::EpisodeRecord;
+use cinder_rl::train::{EpisodeRecord, StopRule, StopTracker};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// A progress bar over the step budget with the mean return of the last `window` episodes
@@ -12,7 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct Progress {
     bar: ProgressBar,
     window: usize,
-    returns: VecDeque<f64>,
+    /// The recent returns, kept as the trainer keeps them (no threshold: it only averages).
+    returns: StopTracker,
     /// The steps done before this process, and when it started.
     start: (u64, Instant),
 }
@@ -34,21 +34,26 @@ impl Progress {
                 .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_position(done);
+        let window = window.max(1);
+        let rule = StopRule::MeanReturn {
+            window,
+            threshold: None,
+        };
         Self {
             bar,
-            window: window.max(1),
-            returns: VecDeque::new(),
+            window,
+            returns: StopTracker::new(rule, None),
             start: (done, Instant::now()),
         }
     }
 
     /// Moves the bar to a finished episode's step count and shows the recent mean return.
     pub fn episode(&mut self, record: &EpisodeRecord) {
-        if self.returns.len() == self.window {
-            self.returns.pop_front();
-        }
-        self.returns.push_back(record.episode_return);
-        let mean = self.returns.iter().sum::<f64>() / self.returns.len() as f64;
+        self.returns.push(record.episode_return);
+        let mean = self
+            .returns
+            .mean_of_last(self.window)
+            .unwrap_or(record.episode_return);
         self.bar.set_position(record.env_steps);
         let (done, since) = self.start;
         let seconds = since.elapsed().as_secs_f64().max(1e-9);
