@@ -74,15 +74,22 @@ impl RunningMeanStd {
         if batch.iter().any(|v| !v.is_finite()) {
             return Err(AgentError::NonFinite("a value to normalise"));
         }
-        let rows = batch.len() / dim;
+        self.add_rows(batch.len() / dim, |j| {
+            batch.iter().skip(j).step_by(dim).map(|&v| f64::from(v))
+        });
+        Ok(())
+    }
+
+    /// Merges `rows` checked rows, whose value `j` the iterator `column(j)` gives, into the
+    /// statistics.
+    fn add_rows<I: Iterator<Item = f64>>(&mut self, rows: usize, column: impl Fn(usize) -> I) {
         if rows == 0 {
-            return Ok(());
+            return;
         }
         let n = rows as f64;
-        for j in 0..dim {
-            let column = || batch.iter().skip(j).step_by(dim).map(|&v| f64::from(v));
-            let batch_mean = column().sum::<f64>() / n;
-            let batch_var = column().map(|v| (v - batch_mean).powi(2)).sum::<f64>() / n;
+        for j in 0..self.dim() {
+            let batch_mean = column(j).sum::<f64>() / n;
+            let batch_var = column(j).map(|v| (v - batch_mean).powi(2)).sum::<f64>() / n;
             let delta = batch_mean - self.mean[j];
             let total = self.count + n;
             self.mean[j] += delta * n / total;
@@ -91,7 +98,6 @@ impl RunningMeanStd {
             self.var[j] = m2 / total;
         }
         self.count += n;
-        Ok(())
     }
 
     /// `(x - mean) / sqrt(var + epsilon)`, clipped to `[-clip, clip]`, for every row of
@@ -251,8 +257,7 @@ impl RewardNormalizer {
             .zip(rewards)
             .map(|(g, &r)| self.gamma * g + f64::from(r))
             .collect();
-        let as_f32: Vec<f32> = returns.iter().map(|&g| g as f32).collect();
-        self.stats.update(&as_f32)?;
+        self.stats.add_rows(copies, |_| returns.iter().copied());
         let scale = (self.stats.var()[0] + self.epsilon).sqrt();
         out.clear();
         out.extend(
