@@ -1,15 +1,17 @@
 //! Checkpoints: training N steps, checkpointing, resuming and training N more equals training
-//! 2N steps straight, for DQN on one environment and A2C on four; bad checkpoints are errors.
+//! 2N steps straight, for DQN on one environment, A2C on four and PPO on four Pendulums (box
+//! actions, normalisation statistics, a rollout cut mid-way); bad checkpoints are errors.
 
 mod common;
 
 use std::path::Path;
 
+use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode};
-use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn};
-use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
+use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn, Ppo, PpoConfig};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Pendulum, PendulumConfig, VecEnv};
 use cinder_rl::error::{ArtifactError, Error};
-use cinder_rl::nn::{ActorCriticMlp, Mlp};
+use cinder_rl::nn::{ActorCriticMlp, Mlp, PolicyValueMlp, PolicyValueMlpConfig};
 use cinder_rl::train::{Checkpoints, EpisodeRecord, Resumable, TrainConfig, TrainSummary, Trainer};
 use common::{budget_run, cartpole_actor_critic, cartpole_dqn, dqn_test_config};
 
@@ -31,6 +33,27 @@ fn actor_critic() -> ActorCritic<ActorCriticMlp> {
         6,
         ActorCriticConfig::new().with_num_envs(4).with_seed(6),
     )
+}
+
+fn pendulum() -> Pendulum {
+    Pendulum::new(PendulumConfig::v1()).unwrap()
+}
+
+fn ppo() -> Ppo<PolicyValueMlp> {
+    let device = Device::flex();
+    let space = pendulum().action_space();
+    let network = PolicyValueMlpConfig::for_space(3, &space)
+        .with_hidden(vec![32])
+        .init(&device, 7)
+        .unwrap();
+    // Rollouts of 4 x 48 steps: checkpoints every 1 000 steps fall inside them.
+    let config = PpoConfig::new()
+        .with_num_envs(4)
+        .with_n_rollout(48)
+        .with_batch_size(64)
+        .with_n_epochs(2)
+        .with_seed(7);
+    Ppo::new(config, network, 3, space, &device).unwrap()
 }
 
 /// Records without their wall-clock times, which differ from run to run.
@@ -188,6 +211,32 @@ fn a2c_resumed_from_a_checkpoint_equals_the_straight_run() {
         runs.resumed_agent.act(&probe, Mode::Exploit).unwrap(),
         runs.straight_agent.act(&probe, Mode::Exploit).unwrap()
     );
+}
+
+#[test]
+fn ppo_resumed_from_a_checkpoint_equals_the_straight_run() {
+    let envs = || VecEnv::from_fn(4, |_| Ok(pendulum())).unwrap();
+    let runs = straight_and_resumed("ppo", ppo, |t, agent| {
+        t.run(agent, &mut envs(), &mut pendulum())
+    });
+    assert_eq!(runs.straight.len(), 4_000 / 200, "200-step episodes");
+    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
+    assert_eq!(runs.joined, runs.straight);
+    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    let probe = [0.6f32, -0.8, 0.3];
+    assert_eq!(
+        runs.resumed_agent.values(&probe).unwrap(),
+        runs.straight_agent.values(&probe).unwrap()
+    );
+    assert_eq!(
+        runs.resumed_agent.observation_normalizer(),
+        runs.straight_agent.observation_normalizer()
+    );
+    let greedy =
+        |agent: &mut Ppo<PolicyValueMlp>| -> Vec<f32> { agent.act(&probe, Mode::Exploit).unwrap() };
+    let mut straight = runs.straight_agent;
+    let mut resumed = runs.resumed_agent;
+    assert_eq!(greedy(&mut resumed), greedy(&mut straight));
 }
 
 #[test]

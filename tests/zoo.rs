@@ -9,13 +9,40 @@ use std::process::Command;
 
 use cinder_rl::agents::actor_critic::ActorCriticPreset;
 use cinder_rl::agents::dqn::DqnPreset;
-use cinder_rl::agents::{ActorCritic, Dqn, config_from_json};
+use cinder_rl::agents::ppo::PpoPreset;
+use cinder_rl::agents::{ActorCritic, Dqn, Ppo, config_from_json};
 use cinder_rl::env::{ActionShape, Registry};
-use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig};
+use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig, PolicyValueMlpConfig};
 use serde_json::Value;
 
 const DQN: &str = include_str!("../hyperparams/dqn.toml");
 const ACTOR_CRITIC: &str = include_str!("../hyperparams/actor_critic.toml");
+const PPO: &str = include_str!("../hyperparams/ppo.toml");
+
+#[test]
+fn every_environment_has_valid_ppo_settings() {
+    let registry = Registry::new();
+    let device = burn::tensor::Device::flex();
+    for id in registry.ids() {
+        let spec = registry.spec(id).unwrap();
+        let inputs = spec.observation_space.flat_dim();
+        let ppo = hyperparams::resolve("ppo.toml", PPO, None, id, &[]).unwrap();
+        let preset = PpoPreset::named(&ppo.preset).unwrap();
+        let config = config_from_json(&ppo.agent.to_string(), &preset.config).unwrap();
+        let network = PolicyValueMlpConfig::for_space(inputs, &spec.action_space)
+            .with_hidden(ppo.hidden.clone().unwrap_or(preset.hidden))
+            .with_activation(preset.activation)
+            .init(&device, 0)
+            .unwrap();
+        let agent = Ppo::new(config, network, inputs, spec.action_space.clone(), &device);
+        assert!(agent.is_ok(), "ppo on {id}");
+    }
+    let pendulum = hyperparams::resolve("ppo.toml", PPO, None, "Pendulum-v1", &[]).unwrap();
+    let preset = PpoPreset::named(&pendulum.preset).unwrap();
+    let config = config_from_json(&pendulum.agent.to_string(), &preset.config).unwrap();
+    assert_eq!(config.learning_rate_at(0), 1e-3);
+    assert_eq!(config.learning_rate_at(100_000), 1e-5);
+}
 
 #[test]
 fn every_discrete_environment_has_valid_settings_for_each_algorithm() {
@@ -177,6 +204,30 @@ fn the_zoo_trains_by_name_and_prints_the_documented_summary() {
         stderr.contains("run of actor-critic on CartPole-v1"),
         "{stderr}"
     );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn the_zoo_trains_ppo_on_box_actions() {
+    let out = scratch("ppo");
+    let output = zoo()
+        .args(["--algo", "ppo", "--env", "Pendulum-v1", "--seed", "2"])
+        .args(["--max-env-steps", "4000", "--eval-episodes", "2"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["algorithm"], "ppo");
+    // 8 copies of 500 steps each: two 200-step episodes apiece.
+    assert_eq!(summary["episodes"], 16);
+    assert_eq!(summary["solve_window"], 10);
+    assert!(summary["metrics"]["approx_kl"].is_number(), "{summary}");
+    assert!(summary["reloaded_eval_mean_return"].as_f64().unwrap() < 0.0);
+    assert!(out.join("agent.cinder").is_file());
     std::fs::remove_dir_all(&out).unwrap();
 }
 

@@ -182,8 +182,9 @@ impl RunFlags {
         extra: &[(&str, serde_json::Value)],
     ) -> Result<(), Box<dyn std::error::Error>>
     where
-        E: Environment<Action = usize> + Render,
-        A: Agent<E::Observation>,
+        E: Environment + Render,
+        E::Action: Clone,
+        A: Agent<E::Observation, E::Action>,
     {
         if nothing_to_do(run, summary, extra) {
             return Ok(());

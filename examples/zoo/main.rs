@@ -19,10 +19,13 @@ use std::path::PathBuf;
 use burn::tensor::Device;
 use cinder_rl::agents::actor_critic::ActorCriticPreset;
 use cinder_rl::agents::dqn::DqnPreset;
-use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn, DqnConfig, config_from_json};
+use cinder_rl::agents::ppo::PpoPreset;
+use cinder_rl::agents::{
+    ActorCritic, ActorCriticConfig, Dqn, DqnConfig, Ppo, PpoConfig, config_from_json,
+};
 use cinder_rl::artifacts::{RunDir, RunIdentity};
-use cinder_rl::env::{ActionShape, EnvSpec, Registry, VecEnv};
-use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig};
+use cinder_rl::env::{ActionShape, EnvSpec, MadeEnv, Registry, VecEnv};
+use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig, PolicyValueMlpConfig};
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{Resumable, StopRule, TrainConfig, TrainSummary, Trainer};
 use clap::{Parser, ValueEnum};
@@ -72,6 +75,8 @@ enum Algo {
     /// The synchronous advantage actor-critic (discrete actions).
     #[value(name = "actor-critic", alias = "a2c")]
     ActorCritic,
+    /// PPO (discrete and continuous actions).
+    Ppo,
 }
 
 impl Algo {
@@ -80,6 +85,7 @@ impl Algo {
         match self {
             Algo::Dqn => "dqn",
             Algo::ActorCritic => "actor-critic",
+            Algo::Ppo => "ppo",
         }
     }
 
@@ -93,6 +99,10 @@ impl Algo {
             Algo::ActorCritic => (
                 "hyperparams/actor_critic.toml",
                 include_str!("../../hyperparams/actor_critic.toml"),
+            ),
+            Algo::Ppo => (
+                "hyperparams/ppo.toml",
+                include_str!("../../hyperparams/ppo.toml"),
             ),
         }
     }
@@ -140,9 +150,9 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
             registry.ids().collect::<Vec<_>>().join(", ")
         )
     })?;
-    if spec.action_space.action_shape() != ActionShape::Discrete {
+    if cli.algo != Algo::Ppo && spec.action_space.action_shape() != ActionShape::Discrete {
         return Err(format!(
-            "{} learns discrete actions; {} has a box of {} (PPO, SAC and TD3 will take it)",
+            "{} learns discrete actions; {} has a box of {} (PPO takes it)",
             cli.algo.name(),
             spec.id,
             spec.action_space.flat_dim()
@@ -196,6 +206,7 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     match plan.cli.algo {
         Algo::Dqn => train_dqn(&plan, &registry),
         Algo::ActorCritic => train_actor_critic(&plan, &registry),
+        Algo::Ppo => train_ppo(&plan, &registry),
     }
 }
 
@@ -300,8 +311,9 @@ impl Plan {
         eval_env: &mut E,
     ) -> Result<(), Box<dyn std::error::Error>>
     where
-        E: cinder_rl::env::Environment<Action = usize> + cinder_rl::env::Render,
-        A: cinder_rl::agent::Agent<E::Observation>,
+        E: cinder_rl::env::Environment + cinder_rl::env::Render,
+        E::Action: Clone,
+        A: cinder_rl::agent::Agent<E::Observation, E::Action>,
     {
         if let Some(bar) = bar {
             bar.finish();
@@ -373,4 +385,57 @@ fn train_actor_critic(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn st
         &device,
     )?;
     plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
+}
+
+fn train_ppo(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
+    let preset = plan.preset(PpoPreset::all(), |p| p.name)?;
+    let config: PpoConfig = plan
+        .agent_config(&preset.config)?
+        .with_seed(plan.run_plan.seed);
+    let hidden = plan.hidden(&preset.hidden);
+    let inputs = plan.spec.observation_space.flat_dim();
+    let actions = plan.spec.action_space.clone();
+    let network_config = PolicyValueMlpConfig::for_space(inputs, &actions)
+        .with_hidden(hidden.clone())
+        .with_activation(preset.activation);
+    let device = Device::flex();
+    let network = network_config.init(&device, derive_seed(plan.run_plan.seed, 2))?;
+    let mut agent = Ppo::new(config.clone(), network, inputs, actions.clone(), &device)?;
+    let reloaded = Ppo::new(
+        config.clone(),
+        network_config.init(&device, 0)?,
+        inputs,
+        actions,
+        &device,
+    )?;
+
+    let (run, mut bar) = plan.start(&config, &hidden)?;
+    let make = || registry.make(&plan.spec.id);
+    let mut trainer = plan.trainer(&run, &mut bar);
+    match make()? {
+        MadeEnv::Discrete(mut eval_env) => {
+            let summary = if config.num_envs == 1 {
+                let mut env = registry.make_discrete(&plan.spec.id)?;
+                trainer.run(&mut agent, &mut env, &mut eval_env)?
+            } else {
+                let mut envs =
+                    VecEnv::from_fn(config.num_envs, |_| registry.make_discrete(&plan.spec.id))?;
+                trainer.run(&mut agent, &mut envs, &mut eval_env)?
+            };
+            drop(trainer);
+            plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
+        }
+        MadeEnv::Continuous(mut eval_env) => {
+            let summary = if config.num_envs == 1 {
+                let mut env = registry.make_continuous(&plan.spec.id)?;
+                trainer.run(&mut agent, &mut env, &mut eval_env)?
+            } else {
+                let mut envs =
+                    VecEnv::from_fn(config.num_envs, |_| registry.make_continuous(&plan.spec.id))?;
+                trainer.run(&mut agent, &mut envs, &mut eval_env)?
+            };
+            drop(trainer);
+            plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
+        }
+    }
 }

@@ -164,9 +164,22 @@ pub(crate) fn read_archive(path: &Path) -> Result<Archive, AgentError> {
 /// Saves `module`'s weights under `header` to `path`, atomically: a crash mid-write leaves
 /// any previous file intact.
 pub fn save_module<M: Module>(path: &Path, header: &Header, module: &M) -> Result<(), AgentError> {
+    save_module_with(path, header, module, Vec::new())
+}
+
+/// [`save_module`] with further named entries (an agent's normalisation statistics...).
+pub(crate) fn save_module_with<M: Module>(
+    path: &Path,
+    header: &Header,
+    module: &M,
+    extras: Vec<(&str, Vec<u8>)>,
+) -> Result<(), AgentError> {
     let mut archive = Archive::default();
     put_header(&mut archive, header);
     archive.put("weights", module_bytes(module, path)?);
+    for (name, bytes) in extras {
+        archive.put(name, bytes);
+    }
     archive.write(path).map_err(|e| io_error(path, e))
 }
 
@@ -174,10 +187,20 @@ pub fn save_module<M: Module>(path: &Path, header: &Header, module: &M) -> Resul
 /// a copy of `module`. A missing or unreadable file is an [`AgentError::Io`]; a corrupted
 /// one, one of another header, or weights that do not fit `module` an [`AgentError::Format`].
 pub fn load_module<M: Module>(path: &Path, expected: &Header, module: &M) -> Result<M, AgentError> {
+    load_module_with(path, expected, module).map(|(module, _)| module)
+}
+
+/// [`load_module`], returning the file's archive too for its further entries.
+pub(crate) fn load_module_with<M: Module>(
+    path: &Path,
+    expected: &Header,
+    module: &M,
+) -> Result<(M, Archive), AgentError> {
     let archive = read_archive(path)?;
     check_header(&archive, expected, path)?;
     let weights = archive
         .require("weights")
         .map_err(|e| format_error(path, e))?;
-    load_module_bytes(module, weights, path)
+    let module = load_module_bytes(module, weights, path)?;
+    Ok((module, archive))
 }

@@ -59,6 +59,23 @@ impl RunningMeanStd {
         self.count
     }
 
+    /// Checks statistics read from a file: `dim` values, finite means, finite non-negative
+    /// variances and a positive count.
+    pub(crate) fn check(&self, dim: usize) -> Result<(), String> {
+        if self.mean.len() != dim || self.var.len() != dim {
+            return Err(format!(
+                "statistics of {} values, the agent observes {dim}",
+                self.mean.len()
+            ));
+        }
+        let finite = self.mean.iter().all(|m| m.is_finite())
+            && self.var.iter().all(|v| v.is_finite() && *v >= 0.0);
+        if !(finite && self.count.is_finite() && self.count > 0.0) {
+            return Err("statistics with a mean, variance or count out of range".into());
+        }
+        Ok(())
+    }
+
     /// Adds the rows of `batch` (`dim` values each, row-major). A length that is not a
     /// whole number of rows is an [`AgentError::Length`], a value that is not
     /// finite an [`AgentError::NonFinite`]; either leaves the statistics as they were.
@@ -167,6 +184,15 @@ impl ObservationNormalizer {
         &self.stats
     }
 
+    /// Checks a normaliser read from a file against observations of `dim` values.
+    pub(crate) fn check(&self, dim: usize) -> Result<(), String> {
+        self.stats.check(dim)?;
+        if !(self.clip > 0.0 && self.epsilon > 0.0 && self.epsilon.is_finite()) {
+            return Err("a clip or epsilon out of range".into());
+        }
+        Ok(())
+    }
+
     /// Adds observations (whole rows) to the statistics; see [`RunningMeanStd::update`].
     pub fn update(&mut self, observations: &[f32]) -> Result<(), AgentError> {
         self.stats.update(observations)
@@ -224,6 +250,24 @@ impl RewardNormalizer {
     /// The running statistics of the discounted returns.
     pub fn stats(&self) -> &RunningMeanStd {
         &self.stats
+    }
+
+    /// Checks a normaliser read from a file against `copies` environments and discount
+    /// `gamma`.
+    pub(crate) fn check(&self, copies: usize, gamma: f64) -> Result<(), String> {
+        self.stats.check(1)?;
+        if self.returns.len() != copies || self.returns.iter().any(|g| !g.is_finite()) {
+            return Err(format!(
+                "returns of {} copies, the agent has {copies}",
+                self.returns.len()
+            ));
+        }
+        if self.gamma != gamma
+            || !(self.clip > 0.0 && self.epsilon > 0.0 && self.epsilon.is_finite())
+        {
+            return Err("a discount, clip or epsilon other than the agent's".into());
+        }
+        Ok(())
     }
 
     /// Updates the statistics with one step of every copy (`rewards` and whether each

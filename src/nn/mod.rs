@@ -12,6 +12,7 @@ mod cnn;
 mod gaussian;
 mod init;
 mod mlp;
+mod policy_value;
 mod polyak;
 
 pub use actor_critic_mlp::{ActorCriticMlp, ActorCriticMlpConfig};
@@ -20,6 +21,10 @@ pub use cnn::{CnnQNetwork, CnnQNetworkConfig};
 pub use gaussian::{gaussian_entropy, gaussian_log_prob};
 pub use init::{MAX_PARAMETERS, orthogonal_linear, seeded_linear};
 pub use mlp::{Mlp, MlpConfig};
+pub use policy_value::{
+    ActionBatch, Activation, Distribution, PolicyHead, PolicyValueMlp, PolicyValueMlpConfig,
+    PolicyValueNetwork,
+};
 pub use polyak::polyak_update;
 
 use burn::module::Module;
