@@ -1,8 +1,11 @@
 //! DQN costs: one gradient update (4-128-128-2 MLP, batch 32 and 128) and one greedy action.
+//! Set `CINDER_BENCH_DEVICE=cuda` (with `--features cuda`) to time them on a GPU.
+
+#[path = "device.rs"]
+mod device;
 
 use std::hint::black_box;
 
-use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode};
 use cinder_rl::agents::{Dqn, DqnConfig};
 use cinder_rl::memory::Transition;
@@ -11,7 +14,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 /// An agent whose replay memory holds 5000 varied CartPole-like transitions.
 fn agent(batch_size: usize) -> Dqn<Mlp> {
-    let device = Device::flex();
+    let device = device::bench_device();
     let network = MlpConfig::new(4, 2)
         .with_hidden(vec![128, 128])
         .init(&device, 0)

@@ -1,10 +1,13 @@
 //! PPO cost: one update of one minibatch of 64 (64-64 networks, tanh and ReLU, discrete and
-//! continuous), and one rollout step over 8 environments including acting and storing.
+//! continuous), and one rollout step over 8 environments including acting and storing. Set
+//! `CINDER_BENCH_DEVICE=cuda` (with `--features cuda`) to time them on a GPU.
+
+#[path = "device.rs"]
+mod device;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use burn::tensor::Device;
 use cinder_rl::agent::{Mode, VecAgent, VecTransitions};
 use cinder_rl::agents::{Ppo, PpoConfig};
 use cinder_rl::env::{CartPole, CartPoleConfig, Space, VecEnv};
@@ -18,7 +21,7 @@ fn one_minibatch_agent(
     space: Space,
     activation: Activation,
 ) -> Ppo<cinder_rl::nn::PolicyValueMlp> {
-    let device = Device::flex();
+    let device = device::bench_device();
     let network = PolicyValueMlpConfig::for_space(obs_dim, &space)
         .with_activation(activation)
         .init(&device, 0)
@@ -86,7 +89,7 @@ fn update(c: &mut Criterion) {
 /// steps; a fresh agent replaces a full one outside the timing, so no update is measured.
 fn rollout_step(c: &mut Criterion) {
     const STEPS: u64 = 2048;
-    let device = Device::flex();
+    let device = device::bench_device();
     let space = Space::discrete(2);
     let fresh = || {
         let network = PolicyValueMlpConfig::for_space(4, &space)

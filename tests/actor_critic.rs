@@ -315,3 +315,53 @@ fn saved_agents_reload_exactly_and_bad_files_are_errors() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn normalising_agents_save_their_statistics_and_refuse_files_without_them() {
+    let device = Device::flex();
+    let dir = std::env::temp_dir().join(format!("cinder-ac-norm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let normalising = ActorCriticConfig::new()
+        .with_num_envs(4)
+        .with_normalize_observations(true)
+        .with_normalize_rewards(true)
+        .with_seed(3);
+    let mut trained =
+        ActorCritic::new(normalising.clone(), network(4, 2, 16, 3), 4, 2, &device).unwrap();
+    Trainer::new(common::budget_run(3, 800))
+        .run(
+            &mut trained,
+            &mut VecEnv::from_fn(4, |_| CartPole::new(CartPoleConfig::v1())).unwrap(),
+            &mut common::cartpole(),
+        )
+        .unwrap();
+    let stats = trained.observation_normalizer().unwrap();
+    assert!(stats.stats().count() > 799.0);
+    trained.save(&dir.join("normalising")).unwrap();
+
+    let probe = [1.0f32, 0.5, -0.1, 0.3];
+    let mut reloaded =
+        ActorCritic::new(normalising.clone(), network(4, 2, 16, 9), 4, 2, &device).unwrap();
+    reloaded.load(&dir.join("normalising")).unwrap();
+    assert_eq!(
+        reloaded.action_probabilities(&probe).unwrap(),
+        trained.action_probabilities(&probe).unwrap()
+    );
+    assert_eq!(
+        reloaded.observation_normalizer(),
+        trained.observation_normalizer()
+    );
+
+    let plain = ActorCriticConfig::new().with_num_envs(4);
+    let mut raw = ActorCritic::new(plain, network(4, 2, 16, 3), 4, 2, &device).unwrap();
+    assert!(matches!(
+        raw.load(&dir.join("normalising")),
+        Err(AgentError::Format { .. })
+    ));
+    raw.save(&dir.join("plain")).unwrap();
+    assert!(matches!(
+        reloaded.load(&dir.join("plain")),
+        Err(AgentError::Format { .. })
+    ));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -133,8 +133,14 @@ impl RunFlags {
             return Ok(read_config(path, &preset)?);
         }
         match &plan.saved {
-            Some(saved) => Ok(serde_json::from_value(saved.agent_config.clone())
-                .map_err(|e| format!("the resumed run's agent settings: {e}"))?),
+            Some(saved) => Ok(serde_json::from_value(saved.agent_config.clone()).map_err(|e| {
+                let earlier = if e.to_string().contains("missing field") {
+                    " (the run was made by an earlier version, which lacked that setting: resume it with that version, or start a new run)"
+                } else {
+                    ""
+                };
+                format!("the resumed run's agent settings: {e}{earlier}")
+            })?),
             None => Ok(preset),
         }
     }

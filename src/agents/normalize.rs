@@ -80,6 +80,16 @@ impl RunningMeanStd {
     /// whole number of rows is an [`AgentError::Length`], a value that is not
     /// finite an [`AgentError::NonFinite`]; either leaves the statistics as they were.
     pub fn update(&mut self, batch: &[f32]) -> Result<(), AgentError> {
+        self.check_rows(batch)?;
+        let dim = self.dim();
+        self.add_rows(batch.len() / dim, |j| {
+            batch.iter().skip(j).step_by(dim).map(|&v| f64::from(v))
+        });
+        Ok(())
+    }
+
+    /// The error [`update`](Self::update) would give `batch`, if any.
+    pub(crate) fn check_rows(&self, batch: &[f32]) -> Result<(), AgentError> {
         let dim = self.dim();
         if dim == 0 || !batch.len().is_multiple_of(dim) {
             return Err(AgentError::Length {
@@ -91,9 +101,6 @@ impl RunningMeanStd {
         if batch.iter().any(|v| !v.is_finite()) {
             return Err(AgentError::NonFinite("a value to normalise"));
         }
-        self.add_rows(batch.len() / dim, |j| {
-            batch.iter().skip(j).step_by(dim).map(|&v| f64::from(v))
-        });
         Ok(())
     }
 
@@ -250,6 +257,11 @@ impl RewardNormalizer {
     /// The running statistics of the discounted returns.
     pub fn stats(&self) -> &RunningMeanStd {
         &self.stats
+    }
+
+    /// The number of environment copies whose returns it follows.
+    pub fn copies(&self) -> usize {
+        self.returns.len()
     }
 
     /// Checks a normaliser read from a file against `copies` environments and discount

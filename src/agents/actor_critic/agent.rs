@@ -10,8 +10,9 @@ use super::ActorCriticConfig;
 use super::update::actor_critic_update;
 use crate::agent::{Agent, Learned, Metrics, Mode, VecAgent, VecTransitions};
 use crate::agents::checks;
-use crate::agents::file::{Header, load_module, save_module};
-use crate::agents::on_policy::OnPolicyCore;
+use crate::agents::file::{Header, load_module_with, save_module_with};
+use crate::agents::normalize::ObservationNormalizer;
+use crate::agents::on_policy::{Normalization, OnPolicyCore};
 use crate::agents::training::{place, probe_shapes};
 use crate::env::Space;
 use crate::error::{AgentError, PolicyError};
@@ -85,6 +86,13 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
                 config.n_rollout,
                 config.reward_scale,
                 Space::discrete(n_actions),
+                Normalization::new(
+                    obs_dim,
+                    config.num_envs,
+                    config.gamma,
+                    config.normalize_observations,
+                    config.normalize_rewards,
+                ),
             )?,
             rng: seeded(derive_seed(config.seed, 0)),
             network,
@@ -108,14 +116,27 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         self.updates
     }
 
+    /// The running observation statistics, when the agent normalises observations.
+    pub fn observation_normalizer(&self) -> Option<&ObservationNormalizer> {
+        self.core.normalization.observations.as_ref()
+    }
+
+    /// The network's input for the `[rows, obs_dim]` raw observations (normalised when the
+    /// agent normalises).
+    fn input(&self, observations: &[f32], rows: usize) -> Result<Tensor<2>, AgentError> {
+        let mut input = Vec::with_capacity(observations.len());
+        self.core.input(observations, &mut input)?;
+        Ok(Tensor::<2>::from_data(
+            TensorData::new(input, [rows, self.obs_dim]),
+            &self.inner,
+        ))
+    }
+
     /// The policy's action probabilities for each row of the `[rows, obs_dim]` observations,
     /// row-major.
     pub fn action_probabilities(&self, observations: &[f32]) -> Result<Vec<f32>, AgentError> {
         let rows = checks::observation_rows(observations, self.obs_dim)?;
-        let input = Tensor::<2>::from_data(
-            TensorData::new(observations.to_vec(), [rows, self.obs_dim]),
-            &self.inner,
-        );
+        let input = self.input(observations, rows)?;
         let (logits, _) = self.acting.forward(input);
         softmax(logits, 1)
             .into_data()
@@ -129,11 +150,7 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
     /// The state value `V(s)` of one observation.
     pub fn value(&self, observation: &[f32]) -> Result<f32, AgentError> {
         self.check_rows(observation, 1)?;
-        let input = Tensor::<2>::from_data(
-            TensorData::new(observation.to_vec(), [1, self.obs_dim]),
-            &self.inner,
-        );
-        let (_, values) = self.acting.forward(input);
+        let (_, values) = self.acting.forward(self.input(observation, 1)?);
         Ok(values.into_scalar::<f32>())
     }
 
@@ -192,17 +209,26 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         })
     }
 
-    /// Writes the network's weights and the agent's spaces to `path`, atomically.
+    /// Writes the network's weights, the agent's spaces and (when it normalises them) its
+    /// observation statistics to `path`, atomically.
     pub fn save(&self, path: &Path) -> Result<(), AgentError> {
-        save_module(path, &self.header(), &self.acting)
+        let extras = self.core.normalization.file_entries();
+        save_module_with(path, &self.header(), &self.acting, extras)
     }
 
-    /// Loads weights saved by [`save`](Self::save). A missing, truncated or corrupted file,
-    /// or one saved for other spaces or another network shape, is an error and leaves the
-    /// agent unchanged.
+    /// Loads an agent saved by [`save`](Self::save). A missing, truncated or corrupted file,
+    /// one saved for other spaces or another network shape, or one with observation
+    /// statistics for an agent that does not normalise (or without them for one that does),
+    /// is an error and leaves the agent unchanged.
     pub fn load(&mut self, path: &Path) -> Result<(), AgentError> {
-        self.network = load_module(path, &self.header(), &self.network)?;
+        let (network, archive) = load_module_with(path, &self.header(), &self.network)?;
+        let observations =
+            self.core
+                .normalization
+                .read_file_entries(&archive, self.obs_dim, path)?;
+        self.network = network;
         self.acting = self.network.valid();
+        self.core.normalization.observations = observations;
         Ok(())
     }
 

@@ -4,19 +4,22 @@ use serde::{Deserialize, Serialize};
 
 use super::ActorCritic;
 use crate::agent::Checkpoint;
-use crate::agents::on_policy::Rollout;
+use crate::agents::on_policy::{Normalization, Rollout};
 use crate::agents::state::{StateReader, StateWriter};
 use crate::error::AgentError;
 use crate::nn::ActorCriticNetwork;
 use crate::rng::SeededRng;
 
-/// Counters, generator and the rollout collected since the last update.
+/// Counters, generator, the rollout collected since the last update and the normalisation
+/// statistics (absent from the states of earlier versions, which did not normalise).
 #[derive(Serialize, Deserialize)]
 struct Progress {
     rng: SeededRng,
     env_steps: u64,
     updates: u64,
     rollout: Rollout,
+    #[serde(default)]
+    normalization: Normalization,
 }
 
 impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
@@ -28,6 +31,7 @@ impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
             env_steps: self.core.env_steps,
             updates: self.updates,
             rollout: self.core.rollout.clone(),
+            normalization: self.core.normalization.clone(),
         };
         Ok(StateWriter::new(&self.header())
             .module("network", &self.acting)?
@@ -52,6 +56,13 @@ impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
                 path: "training state".into(),
                 reason: format!("invalid rollout: {reason}"),
             })?;
+        self.core
+            .normalization
+            .check(&progress.normalization, self.obs_dim, self.config.gamma)
+            .map_err(|reason| AgentError::Format {
+                path: "training state".into(),
+                reason,
+            })?;
         self.network = network;
         self.acting = self.network.valid();
         self.optimizer = optimizer;
@@ -59,6 +70,7 @@ impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
         self.core.env_steps = progress.env_steps;
         self.updates = progress.updates;
         self.core.rollout = progress.rollout;
+        self.core.normalization = progress.normalization;
         Ok(())
     }
 }

@@ -106,6 +106,19 @@ pub struct ActorCriticConfig {
     /// Default: `1.0`.
     #[config(default = 1.0)]
     pub reward_scale: f64,
+    /// Normalise observations with running statistics of the observations trained on
+    /// (saved with the agent, frozen while evaluating), as Stable-Baselines3's `VecNormalize`
+    /// does.
+    ///
+    /// Default: `false`.
+    #[config(default = false)]
+    pub normalize_observations: bool,
+    /// Divide rewards (after `reward_scale`) by the running standard deviation of the
+    /// discounted return, clipped to ±10, as `VecNormalize` does.
+    ///
+    /// Default: `false`.
+    #[config(default = false)]
+    pub normalize_rewards: bool,
     /// Environment copies acted for together (1: the tutorial's single environment), at most
     /// [`MAX_ENVS`].
     ///

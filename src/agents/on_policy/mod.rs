@@ -1,10 +1,13 @@
 //! What every on-policy agent does around its gradient update: collect a rollout of
-//! `n_rollout` steps of N environment copies (checked, rewards scaled), count the steps, and
-//! say when the rollout is ready to learn from. The actor-critic is written on it; PPO adds
-//! its epochs of minibatches over the same rollout.
+//! `n_rollout` steps of N environment copies (checked; observations and rewards normalised
+//! when asked, rewards scaled), count the steps, and say when the rollout is ready to learn
+//! from. The actor-critic is written on it; PPO adds its epochs of minibatches over the same
+//! rollout.
 
+mod normalization;
 mod rollout;
 
+pub(crate) use normalization::Normalization;
 pub(crate) use rollout::Rollout;
 
 use crate::agent::VecTransitions;
@@ -12,39 +15,58 @@ use crate::agents::checks;
 use crate::env::{Action, Space};
 use crate::error::AgentError;
 
-/// The rollout being collected, the step count and the collection schedule of an on-policy
-/// agent.
+/// The rollout being collected, the normalisation statistics, the step count and the
+/// collection schedule of an on-policy agent.
 pub(crate) struct OnPolicyCore {
     pub rollout: Rollout,
     pub env_steps: u64,
+    pub normalization: Normalization,
     n_rollout: usize,
     reward_scale: f64,
     actions: Space,
+    /// Reused buffers: one step's observations, next observations and rewards as stored.
+    observations: Vec<f32>,
+    next_observations: Vec<f32>,
+    rewards: Vec<f64>,
 }
 
 impl OnPolicyCore {
     /// A core collecting `n_rollout` steps of `num_envs` copies of `obs_dim`-long
-    /// observations and actions of `actions`, rewards multiplied by `reward_scale`.
+    /// observations and actions of `actions`, rewards multiplied by `reward_scale`, then
+    /// normalised as `normalization` says.
     pub fn new(
         num_envs: usize,
         obs_dim: usize,
         n_rollout: usize,
         reward_scale: f64,
         actions: Space,
+        normalization: Normalization,
     ) -> Result<Self, AgentError> {
         Ok(Self {
             rollout: Rollout::new(num_envs, obs_dim, n_rollout, actions.action_shape())?,
             env_steps: 0,
+            normalization,
             n_rollout,
             reward_scale,
             actions,
+            observations: Vec::new(),
+            next_observations: Vec::new(),
+            rewards: Vec::new(),
         })
     }
 
-    /// Stores one step of every copy and counts it; returns whether the rollout is ready to
-    /// learn from (full, or `episode_ended` asks for it). A step of another number of copies,
-    /// of observations of another length, or with an action outside the action space is an
-    /// error and stores nothing.
+    /// The observations as the networks see them (normalised when the agent normalises),
+    /// into `out`.
+    pub fn input(&self, observations: &[f32], out: &mut Vec<f32>) -> Result<(), AgentError> {
+        self.normalization.input(observations, out)
+    }
+
+    /// Stores one step of every copy (observations normalised with the statistics the agent
+    /// acted with, rewards scaled and normalised), adds its observations to the statistics
+    /// and counts it; returns whether the rollout is ready to learn from (full, or
+    /// `episode_ended` asks for it). A step of another number of copies, of observations of
+    /// another length, with an action outside the action space or a reward that is not
+    /// finite is an error and changes nothing.
     pub fn store<A: Action>(
         &mut self,
         step: &VecTransitions<'_, A>,
@@ -75,7 +97,44 @@ impl OnPolicyCore {
                 return Err(AgentError::InvalidAction { action, n_actions });
             }
         }
-        self.rollout.push(step, self.reward_scale)?;
+        self.normalization
+            .input(step.observations, &mut self.observations)?;
+        self.normalization
+            .input(step.next_observations, &mut self.next_observations)?;
+        self.rewards.clear();
+        self.rewards
+            .extend(step.rewards.iter().map(|&r| r * self.reward_scale));
+        let mut rewards = self.normalization.rewards.clone();
+        if let Some(normalizer) = &mut rewards {
+            let raw: Vec<f32> = self.rewards.iter().map(|&r| r as f32).collect();
+            let done: Vec<bool> = step
+                .terminated
+                .iter()
+                .zip(step.truncated)
+                .map(|(&t, &u)| t || u)
+                .collect();
+            let mut scaled = Vec::with_capacity(rows);
+            normalizer.normalize(&raw, &done, &mut scaled)?;
+            self.rewards.clear();
+            self.rewards.extend(scaled.into_iter().map(f64::from));
+        }
+        if let Some(stats) = &self.normalization.observations {
+            // Checked before anything changes: the update below cannot fail then.
+            stats.stats().check_rows(step.observations)?;
+        }
+        let stored = VecTransitions {
+            observations: &self.observations,
+            actions: step.actions,
+            rewards: &self.rewards,
+            next_observations: &self.next_observations,
+            terminated: step.terminated,
+            truncated: step.truncated,
+        };
+        self.rollout.push(&stored, 1.0)?;
+        self.normalization.rewards = rewards;
+        if let Some(stats) = &mut self.normalization.observations {
+            stats.update(step.observations)?;
+        }
         self.env_steps += rows as u64;
         Ok(self.rollout.steps >= self.n_rollout || episode_ended)
     }

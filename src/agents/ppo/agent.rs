@@ -10,9 +10,9 @@ use super::PpoConfig;
 use super::update::{UpdateStats, ppo_update};
 use crate::agent::{Agent, Learned, Metrics, Mode, VecAgent, VecTransitions};
 use crate::agents::checks;
-use crate::agents::file::{Header, format_error, load_module_with, save_module_with};
-use crate::agents::normalize::{ObservationNormalizer, RewardNormalizer};
-use crate::agents::on_policy::OnPolicyCore;
+use crate::agents::file::{Header, load_module_with, save_module_with};
+use crate::agents::normalize::ObservationNormalizer;
+use crate::agents::on_policy::{Normalization, OnPolicyCore};
 use crate::agents::training::{place, probe_shapes};
 use crate::env::{Action, ActionRef, ActionShape, Space};
 use crate::error::{AgentError, MemoryError, PolicyError};
@@ -20,9 +20,6 @@ use crate::memory::Transition;
 use crate::nn::{Distribution, PolicyValueNetwork};
 use crate::policy::{argmax, sample_categorical, sample_diag_gaussian};
 use crate::rng::{SeededRng, derive_seed, seeded};
-
-/// The agent file's entry for the observation statistics.
-pub(super) const OBSERVATION_STATS: &str = "observation-normalizer";
 
 /// Proximal policy optimisation (Schulman et al., 2017) over any [`PolicyValueNetwork`]:
 /// rollouts of `n_rollout` steps of `num_envs` copies, generalized advantage estimation,
@@ -56,11 +53,9 @@ pub struct Ppo<M: PolicyValueNetwork> {
     pub(super) network: M,
     pub(super) acting: M,
     pub(super) optimizer: ModuleOptimizer,
-    /// The rollout being collected and the step count.
+    /// The rollout being collected, the normalisation statistics and the step count.
     pub(super) core: OnPolicyCore,
     pub(super) rng: SeededRng,
-    pub(super) observations: Option<ObservationNormalizer>,
-    pub(super) rewards: Option<RewardNormalizer>,
     pub(super) inner: Device,
     pub(super) obs_dim: usize,
     pub(super) actions: Space,
@@ -114,17 +109,17 @@ impl<M: PolicyValueNetwork> Ppo<M> {
                 config.num_envs,
                 obs_dim,
                 config.n_rollout,
-                // The agent scales (and normalises) rewards itself before storing them.
-                1.0,
+                config.reward_scale,
                 actions.clone(),
+                Normalization::new(
+                    obs_dim,
+                    config.num_envs,
+                    config.gamma,
+                    config.normalize_observations,
+                    config.normalize_rewards,
+                ),
             )?,
             rng: seeded(derive_seed(config.seed, 0)),
-            observations: config
-                .normalize_observations
-                .then(|| ObservationNormalizer::new(obs_dim)),
-            rewards: config
-                .normalize_rewards
-                .then(|| RewardNormalizer::new(config.num_envs, config.gamma)),
             network,
             acting,
             optimizer,
@@ -150,29 +145,22 @@ impl<M: PolicyValueNetwork> Ppo<M> {
 
     /// The running observation statistics, when the agent normalises observations.
     pub fn observation_normalizer(&self) -> Option<&ObservationNormalizer> {
-        self.observations.as_ref()
+        self.core.normalization.observations.as_ref()
     }
 
-    /// The observations as the network sees them (normalised when the agent normalises),
-    /// into `out`.
-    fn network_input(&self, observations: &[f32], out: &mut Vec<f32>) -> Result<(), AgentError> {
-        match &self.observations {
-            Some(normalizer) => normalizer.normalize_into(observations, out),
-            None => {
-                out.clear();
-                out.extend_from_slice(observations);
-                Ok(())
-            }
-        }
+    /// The number of rows of the `[rows, obs_dim]` raw observations and the network's input
+    /// for them (normalised when the agent normalises).
+    fn input(&self, observations: &[f32]) -> Result<(usize, Tensor<2>), AgentError> {
+        let rows = checks::observation_rows(observations, self.obs_dim)?;
+        let mut input = Vec::with_capacity(observations.len());
+        self.core.input(observations, &mut input)?;
+        let data = TensorData::new(input, [rows, self.obs_dim]);
+        Ok((rows, Tensor::<2>::from_data(data, &self.inner)))
     }
 
     /// The acting network's policy for the `[rows, obs_dim]` raw observations.
     fn policy(&self, observations: &[f32]) -> Result<(usize, Read), AgentError> {
-        let rows = checks::observation_rows(observations, self.obs_dim)?;
-        let mut input = Vec::with_capacity(observations.len());
-        self.network_input(observations, &mut input)?;
-        let input =
-            Tensor::<2>::from_data(TensorData::new(input, [rows, self.obs_dim]), &self.inner);
+        let (rows, input) = self.input(observations)?;
         let (policy, _) = self.acting.forward(input);
         let read = match policy {
             Distribution::Categorical(logits) => Read::Probabilities(read(softmax(logits, 1))?),
@@ -186,11 +174,7 @@ impl<M: PolicyValueNetwork> Ppo<M> {
 
     /// The state values `V(s)` of the `[rows, obs_dim]` raw observations.
     pub fn values(&self, observations: &[f32]) -> Result<Vec<f32>, AgentError> {
-        let rows = checks::observation_rows(observations, self.obs_dim)?;
-        let mut input = Vec::with_capacity(observations.len());
-        self.network_input(observations, &mut input)?;
-        let input =
-            Tensor::<2>::from_data(TensorData::new(input, [rows, self.obs_dim]), &self.inner);
+        let (_, input) = self.input(observations)?;
         read(self.acting.forward(input).1)
     }
 
@@ -255,58 +239,23 @@ impl<M: PolicyValueNetwork> Ppo<M> {
         Ok(())
     }
 
-    /// Stores one step of every copy (observations normalised, rewards scaled, Gaussian
-    /// actions as sampled) and learns when the rollout is full. A step that does not fit is
-    /// an error and changes nothing.
+    /// Stores one step of every copy (Gaussian actions as sampled) and learns when the
+    /// rollout is full. A step that does not fit is an error and changes nothing.
     fn store<A: Action>(&mut self, step: &VecTransitions<'_, A>) -> Result<Learned, AgentError> {
-        let mut observations = Vec::new();
-        let mut next_observations = Vec::new();
-        checks::step_observations(step, step.actions.len(), self.obs_dim)?;
-        self.network_input(step.observations, &mut observations)?;
-        self.network_input(step.next_observations, &mut next_observations)?;
-        let scale = self.config.reward_scale;
-        let mut rewards: Vec<f64> = step.rewards.iter().map(|&r| r * scale).collect();
-        let mut rewards_normalizer = self.rewards.clone();
-        if let Some(normalizer) = &mut rewards_normalizer {
-            let raw: Vec<f32> = rewards.iter().map(|&r| r as f32).collect();
-            let done: Vec<bool> = step
-                .terminated
-                .iter()
-                .zip(step.truncated)
-                .map(|(&t, &u)| t || u)
-                .collect();
-            let mut scaled = Vec::new();
-            normalizer.normalize(&raw, &done, &mut scaled)?;
-            rewards = scaled.into_iter().map(f64::from).collect();
-        }
         let full = match self.sampled_actions(step.actions) {
             Some(sampled) => self.core.store(
                 &VecTransitions {
-                    observations: &observations,
                     actions: &sampled,
-                    rewards: &rewards,
-                    next_observations: &next_observations,
+                    observations: step.observations,
+                    rewards: step.rewards,
+                    next_observations: step.next_observations,
                     terminated: step.terminated,
                     truncated: step.truncated,
                 },
                 false,
             )?,
-            None => self.core.store(
-                &VecTransitions {
-                    observations: &observations,
-                    actions: step.actions,
-                    rewards: &rewards,
-                    next_observations: &next_observations,
-                    terminated: step.terminated,
-                    truncated: step.truncated,
-                },
-                false,
-            )?,
+            None => self.core.store(step, false)?,
         };
-        self.rewards = rewards_normalizer;
-        if let Some(normalizer) = &mut self.observations {
-            normalizer.update(step.observations)?;
-        }
         self.sampled.clear();
         self.sent.clear();
         if !full {
@@ -375,13 +324,7 @@ impl<M: PolicyValueNetwork> Ppo<M> {
     /// Writes the network's weights, the agent's spaces and its observation statistics to
     /// `path`, atomically.
     pub fn save(&self, path: &Path) -> Result<(), AgentError> {
-        let extras = match &self.observations {
-            Some(normalizer) => vec![(
-                OBSERVATION_STATS,
-                serde_json::to_vec(normalizer).expect("plain data serialises"),
-            )],
-            None => Vec::new(),
-        };
+        let extras = self.core.normalization.file_entries();
         save_module_with(path, &self.header(), &self.acting, extras)
     }
 
@@ -391,38 +334,14 @@ impl<M: PolicyValueNetwork> Ppo<M> {
     /// is an error and leaves the agent unchanged.
     pub fn load(&mut self, path: &Path) -> Result<(), AgentError> {
         let (network, archive) = load_module_with(path, &self.header(), &self.network)?;
-        let observations = match (archive.get(OBSERVATION_STATS), &self.observations) {
-            (Some(bytes), Some(_)) => Some(self.read_normalizer(bytes, path)?),
-            (None, None) => None,
-            (saved, _) => {
-                return Err(format_error(
-                    path,
-                    if saved.is_some() {
-                        "the file holds observation statistics, but this agent does not normalise observations"
-                    } else {
-                        "the file holds no observation statistics, but this agent normalises observations"
-                    },
-                ));
-            }
-        };
+        let observations =
+            self.core
+                .normalization
+                .read_file_entries(&archive, self.obs_dim, path)?;
         self.network = network;
         self.acting = self.network.valid();
-        self.observations = observations;
+        self.core.normalization.observations = observations;
         Ok(())
-    }
-
-    /// Observation statistics read from `bytes`, checked against the agent's observations.
-    pub(super) fn read_normalizer(
-        &self,
-        bytes: &[u8],
-        path: &Path,
-    ) -> Result<ObservationNormalizer, AgentError> {
-        let normalizer: ObservationNormalizer = serde_json::from_slice(bytes)
-            .map_err(|e| format_error(path, format!("unreadable observation statistics: {e}")))?;
-        normalizer
-            .check(self.obs_dim)
-            .map_err(|reason| format_error(path, reason))?;
-        Ok(normalizer)
     }
 
     pub(super) fn header(&self) -> Header {

@@ -4,8 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Ppo;
 use crate::agent::Checkpoint;
-use crate::agents::normalize::{ObservationNormalizer, RewardNormalizer};
-use crate::agents::on_policy::Rollout;
+use crate::agents::on_policy::{Normalization, Rollout};
 use crate::agents::state::{StateReader, StateWriter};
 use crate::error::AgentError;
 use crate::nn::PolicyValueNetwork;
@@ -19,8 +18,7 @@ struct Progress {
     env_steps: u64,
     updates: u64,
     rollout: Rollout,
-    observations: Option<ObservationNormalizer>,
-    rewards: Option<RewardNormalizer>,
+    normalization: Normalization,
 }
 
 fn invalid(reason: String) -> AgentError {
@@ -39,8 +37,7 @@ impl<M: PolicyValueNetwork> Checkpoint for Ppo<M> {
             env_steps: self.core.env_steps,
             updates: self.updates,
             rollout: self.core.rollout.clone(),
-            observations: self.observations.clone(),
-            rewards: self.rewards.clone(),
+            normalization: self.core.normalization.clone(),
         };
         Ok(StateWriter::new(&self.header())
             .module("network", &self.acting)?
@@ -62,28 +59,10 @@ impl<M: PolicyValueNetwork> Checkpoint for Ppo<M> {
         self.core
             .check(&progress.rollout)
             .map_err(|reason| invalid(format!("invalid rollout: {reason}")))?;
-        match (&progress.observations, &self.observations) {
-            (Some(saved), Some(_)) => saved
-                .check(self.obs_dim)
-                .map_err(|reason| invalid(format!("invalid observation statistics: {reason}")))?,
-            (None, None) => {}
-            _ => {
-                return Err(invalid(
-                    "observation statistics present for an agent that does not normalise, or missing for one that does".into(),
-                ));
-            }
-        }
-        match (&progress.rewards, &self.rewards) {
-            (Some(saved), Some(_)) => saved
-                .check(self.config.num_envs, self.config.gamma)
-                .map_err(|reason| invalid(format!("invalid reward statistics: {reason}")))?,
-            (None, None) => {}
-            _ => {
-                return Err(invalid(
-                    "reward statistics present for an agent that does not normalise, or missing for one that does".into(),
-                ));
-            }
-        }
+        self.core
+            .normalization
+            .check(&progress.normalization, self.obs_dim, self.config.gamma)
+            .map_err(invalid)?;
         self.network = network;
         self.acting = self.network.valid();
         self.optimizer = optimizer;
@@ -91,8 +70,7 @@ impl<M: PolicyValueNetwork> Checkpoint for Ppo<M> {
         self.core.env_steps = progress.env_steps;
         self.updates = progress.updates;
         self.core.rollout = progress.rollout;
-        self.observations = progress.observations;
-        self.rewards = progress.rewards;
+        self.core.normalization = progress.normalization;
         Ok(())
     }
 }

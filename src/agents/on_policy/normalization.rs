@@ -1,0 +1,126 @@
+//! The observation and reward normalisation of an on-policy agent: running statistics kept
+//! (and saved) by the agent, so that the networks see values of unit scale whatever the
+//! environment's units, and an evaluation environment cannot drift from them.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::agents::file::format_error;
+use crate::agents::normalize::{ObservationNormalizer, RewardNormalizer};
+use crate::archive::Archive;
+use crate::error::AgentError;
+
+/// The agent file's entry for the observation statistics.
+const OBSERVATION_STATS: &str = "observation-normalizer";
+
+/// Which normalisations an agent applies, with their statistics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Normalization {
+    /// Observations, normalised by their running mean and deviation (updated with the
+    /// observations acted on while training, never while evaluating).
+    #[serde(default)]
+    pub observations: Option<ObservationNormalizer>,
+    /// Rewards, divided by the running deviation of the discounted return.
+    #[serde(default)]
+    pub rewards: Option<RewardNormalizer>,
+}
+
+impl Normalization {
+    /// The normalisations asked for, for `obs_dim`-long observations of `copies`
+    /// environments discounted by `gamma`.
+    pub fn new(
+        obs_dim: usize,
+        copies: usize,
+        gamma: f64,
+        observations: bool,
+        rewards: bool,
+    ) -> Self {
+        Self {
+            observations: observations.then(|| ObservationNormalizer::new(obs_dim)),
+            rewards: rewards.then(|| RewardNormalizer::new(copies, gamma)),
+        }
+    }
+
+    /// The observations as the networks see them, into `out`.
+    pub fn input(&self, observations: &[f32], out: &mut Vec<f32>) -> Result<(), AgentError> {
+        match &self.observations {
+            Some(normalizer) => normalizer.normalize_into(observations, out),
+            None => {
+                out.clear();
+                out.extend_from_slice(observations);
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks statistics read from a checkpoint against this agent's: the same
+    /// normalisations, of the same shapes.
+    pub fn check(&self, saved: &Normalization, obs_dim: usize, gamma: f64) -> Result<(), String> {
+        match (&saved.observations, &self.observations) {
+            (Some(stats), Some(_)) => stats
+                .check(obs_dim)
+                .map_err(|reason| format!("invalid observation statistics: {reason}"))?,
+            (None, None) => {}
+            _ => return Err(mismatch("observation")),
+        }
+        match (&saved.rewards, &self.rewards) {
+            (Some(stats), Some(own)) => stats
+                .check(own.copies(), gamma)
+                .map_err(|reason| format!("invalid reward statistics: {reason}"))?,
+            (None, None) => {}
+            _ => return Err(mismatch("reward")),
+        }
+        Ok(())
+    }
+
+    /// The agent file's entries for what acting needs: the observation statistics.
+    pub fn file_entries(&self) -> Vec<(&'static str, Vec<u8>)> {
+        self.observations
+            .iter()
+            .map(|stats| {
+                (
+                    OBSERVATION_STATS,
+                    serde_json::to_vec(stats).expect("plain data serialises"),
+                )
+            })
+            .collect()
+    }
+
+    /// The observation statistics of the agent file `archive` (read from `path`), checked
+    /// against this agent: a file with statistics for an agent that does not normalise, or
+    /// without them for one that does, is an error.
+    pub fn read_file_entries(
+        &self,
+        archive: &Archive,
+        obs_dim: usize,
+        path: &Path,
+    ) -> Result<Option<ObservationNormalizer>, AgentError> {
+        match (archive.get(OBSERVATION_STATS), &self.observations) {
+            (Some(bytes), Some(_)) => {
+                let stats: ObservationNormalizer = serde_json::from_slice(bytes).map_err(|e| {
+                    format_error(path, format!("unreadable observation statistics: {e}"))
+                })?;
+                stats
+                    .check(obs_dim)
+                    .map_err(|reason| format_error(path, reason))?;
+                Ok(Some(stats))
+            }
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(format_error(
+                path,
+                "the file holds observation statistics, but this agent does not normalise observations",
+            )),
+            (None, Some(_)) => Err(format_error(
+                path,
+                "the file holds no observation statistics, but this agent normalises observations",
+            )),
+        }
+    }
+}
+
+fn mismatch(what: &str) -> String {
+    format!(
+        "{what} statistics present for an agent that does not normalise them, or missing for one that does"
+    )
+}
