@@ -1,6 +1,5 @@
 //! The device a bench runs on: Flex, or with `CINDER_BENCH_DEVICE=cuda` (and the `cuda`
-//! feature) the first CUDA GPU, or `wgpu` (and the `wgpu` feature) the first discrete GPU
-//! through wgpu.
+//! feature) the first CUDA GPU, or `wgpu` (and the `wgpu` feature) wgpu's default adapter.
 
 use burn::tensor::Device;
 
@@ -12,7 +11,7 @@ pub fn bench_device() -> Device {
         #[cfg(feature = "cuda")]
         "cuda" => Device::cuda(0),
         #[cfg(feature = "wgpu")]
-        "wgpu" => Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(0)),
+        "wgpu" => Device::wgpu(burn::tensor::DeviceKind::DefaultDevice),
         "flex" => Device::flex(),
         other => panic!("CINDER_BENCH_DEVICE={other}: not a backend this build has"),
     }

@@ -7,10 +7,10 @@ use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode, VecAgent, VecTransitions};
 use cinder_rl::agents::actor_critic::Returns;
 use cinder_rl::agents::{ActorCritic, ActorCriticConfig, ValueLoss};
-use cinder_rl::env::{CartPole, CartPoleConfig, Environment, VecEnv};
+use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Space, VecEnv};
 use cinder_rl::error::AgentError;
 use cinder_rl::memory::Transition;
-use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig};
+use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, PolicyValueMlpConfig};
 use cinder_rl::train::{StopRule, TrainConfig, Trainer, evaluate};
 use common::{Corridor, LENGTH, Treadmill, budget_run, explore_step};
 
@@ -364,4 +364,43 @@ fn normalising_agents_save_their_statistics_and_refuse_files_without_them() {
         Err(AgentError::Format { .. })
     ));
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn policy_value_networks_train_as_actor_critics_with_a_categorical_head_only() {
+    let device = Device::flex();
+    let separate = |space: &Space| {
+        PolicyValueMlpConfig::for_space(LENGTH, space)
+            .with_hidden(vec![32])
+            .init(&device, 2)
+            .unwrap()
+    };
+    let gaussian = separate(&Space::boxed(vec![-1.0; 3], vec![1.0; 3]));
+    assert!(matches!(
+        ActorCritic::new(ActorCriticConfig::new(), gaussian, LENGTH, 3, &device),
+        Err(AgentError::InvalidConfig {
+            field: "network",
+            ..
+        })
+    ));
+    // SB3's A2C networks (separate tanh MLPs) learn the corridor.
+    let config = ActorCriticConfig::new()
+        .with_num_envs(4)
+        .with_gamma(0.9)
+        .with_learning_rate(3e-3)
+        .with_seed(2);
+    let mut agent =
+        ActorCritic::new(config, separate(&Space::discrete(3)), LENGTH, 3, &device).unwrap();
+    let mut envs = VecEnv::from_fn(4, |_| Ok(Corridor::new())).unwrap();
+    Trainer::new(budget_run(2, 8_000))
+        .run(&mut agent, &mut envs, &mut Corridor::new())
+        .unwrap();
+    for position in 0..LENGTH - 1 {
+        let observation = Corridor::observation_of(position);
+        assert_eq!(
+            agent.act(&observation, Mode::Exploit).unwrap(),
+            2,
+            "cell {position}"
+        );
+    }
 }

@@ -93,7 +93,7 @@ fn cuda_backend_learns() {
 #[cfg(feature = "wgpu")]
 #[test]
 fn wgpu_backend_learns() {
-    let gpu = || Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(0));
+    let gpu = || Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
     learns_the_corridor(gpu());
     ppo_learns_the_corridor(gpu());
 }

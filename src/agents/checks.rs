@@ -61,6 +61,37 @@ pub(crate) fn gradient_clipping(
     Ok(())
 }
 
+/// An on-policy rollout of `n_rollout` steps of `num_envs` copies, each in `1..=limit`.
+pub(crate) fn rollout(
+    n_rollout: usize,
+    max_rollout: usize,
+    num_envs: usize,
+    max_envs: usize,
+) -> Result<(), AgentError> {
+    for (field, value, limit) in [
+        ("n_rollout", n_rollout, max_rollout),
+        ("num_envs", num_envs, max_envs),
+    ] {
+        if !(1..=limit).contains(&value) {
+            return invalid(field, format!("must be in 1..={limit}, got {value}"));
+        }
+    }
+    Ok(())
+}
+
+/// Loss weights that are finite and non-negative.
+pub(crate) fn coefficients(coefficients: &[(&'static str, f64)]) -> Result<(), AgentError> {
+    for &(field, coef) in coefficients {
+        if !(coef.is_finite() && coef >= 0.0) {
+            return invalid(
+                field,
+                format!("must be finite and non-negative, got {coef}"),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A finite reward scale.
 pub(crate) fn reward_scale(scale: f64) -> Result<(), AgentError> {
     if scale.is_finite() {

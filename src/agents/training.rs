@@ -60,6 +60,17 @@ pub(crate) fn probe_shapes<T: PartialEq + std::fmt::Debug>(
     }
 }
 
+/// The values of a network output, read back to the host.
+pub(crate) fn read_values(values: Tensor<2>) -> Result<Vec<f32>, AgentError> {
+    values
+        .into_data()
+        .try_into_vec::<f32>()
+        .map_err(|e| AgentError::InvalidConfig {
+            field: "network",
+            reason: format!("unreadable network output: {e:?}"),
+        })
+}
+
 /// The largest loss an update accepts: beyond it (or at a value that is not finite) learning
 /// has diverged and stops with [`AgentError::Diverged`]. A squared TD error of 1e10 is a value
 /// error of 1e5, far beyond the scale of returns the agents are built for (scale large

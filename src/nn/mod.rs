@@ -71,6 +71,12 @@ impl QNetwork for Mlp {
 pub trait ActorCriticNetwork: Module + 'static {
     /// `(logits [batch, n_actions], values [batch, 1])` of the observations.
     fn forward(&self, observations: Tensor<2>) -> (Tensor<2>, Tensor<2>);
+
+    /// Whether the first output is logits of a categorical policy (the actor-critic refuses
+    /// a network that says otherwise, such as a [`PolicyValueMlp`] with a Gaussian head).
+    fn categorical(&self) -> bool {
+        true
+    }
 }
 
 impl ActorCriticNetwork for ActorCriticMlp {

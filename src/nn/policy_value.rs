@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::gaussian::{gaussian_entropy, gaussian_log_prob};
 use super::init::check_parameter_count;
-use super::{ActorCriticMlp, orthogonal_linear};
+use super::{ActorCriticMlp, ActorCriticNetwork, orthogonal_linear};
 use crate::env::{ActionShape, Space};
 use crate::error::AgentError;
 use crate::rng::seeded;
@@ -295,6 +295,22 @@ impl PolicyValueMlp {
     /// The log standard deviations `[1, dim]` of a Gaussian head.
     pub fn log_std(&self) -> Option<Tensor<2>> {
         self.log_std.as_ref().map(Param::val)
+    }
+}
+
+/// With a categorical head, the actor-critic's network: SB3's A2C networks (separate 64-64
+/// tanh MLPs, orthogonally initialised).
+impl ActorCriticNetwork for PolicyValueMlp {
+    fn forward(&self, observations: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let (distribution, values) = PolicyValueNetwork::forward(self, observations);
+        match distribution {
+            Distribution::Categorical(logits) => (logits, values),
+            Distribution::Gaussian { mean, .. } => (mean, values),
+        }
+    }
+
+    fn categorical(&self) -> bool {
+        self.log_std.is_none()
     }
 }
 

@@ -10,7 +10,7 @@ use super::ActorCriticConfig;
 use super::update::actor_critic_update;
 use crate::agent::{Agent, Learned, Metrics, Mode, VecAgent, VecTransitions};
 use crate::agents::checks;
-use crate::agents::file::{Header, load_module_with, save_module_with};
+use crate::agents::file::Header;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::on_policy::{Normalization, OnPolicyCore};
 use crate::agents::training::{place, probe_shapes};
@@ -72,6 +72,12 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         device: &Device,
     ) -> Result<Self, AgentError> {
         config.validate()?;
+        if !network.categorical() {
+            return Err(AgentError::InvalidConfig {
+                field: "network",
+                reason: "the actor-critic needs a categorical policy's logits".into(),
+            });
+        }
         let (network, inner) = place(network, obs_dim, n_actions, device)?;
         let acting = network.valid();
         probe_shapes(obs_dim, &inner, ([1, n_actions], [1, 1]), |input| {
@@ -212,8 +218,7 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
     /// Writes the network's weights, the agent's spaces and (when it normalises them) its
     /// observation statistics to `path`, atomically.
     pub fn save(&self, path: &Path) -> Result<(), AgentError> {
-        let extras = self.core.normalization.file_entries();
-        save_module_with(path, &self.header(), &self.acting, extras)
+        self.core.save_agent(path, &self.header(), &self.acting)
     }
 
     /// Loads an agent saved by [`save`](Self::save). A missing, truncated or corrupted file,
@@ -221,14 +226,9 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
     /// statistics for an agent that does not normalise (or without them for one that does),
     /// is an error and leaves the agent unchanged.
     pub fn load(&mut self, path: &Path) -> Result<(), AgentError> {
-        let (network, archive) = load_module_with(path, &self.header(), &self.network)?;
-        let observations =
-            self.core
-                .normalization
-                .read_file_entries(&archive, self.obs_dim, path)?;
-        self.network = network;
+        let header = self.header();
+        self.network = self.core.load_agent(path, &header, &self.network)?;
         self.acting = self.network.valid();
-        self.core.normalization.observations = observations;
         Ok(())
     }
 

@@ -150,30 +150,11 @@ impl ActorCriticConfig {
                 format!("GAE lambda must be in [0, 1], got {lambda}"),
             );
         }
-        if !(1..=MAX_ROLLOUT).contains(&self.n_rollout) {
-            return invalid(
-                "n_rollout",
-                format!("must be in 1..={MAX_ROLLOUT}, got {}", self.n_rollout),
-            );
-        }
-        if !(1..=MAX_ENVS).contains(&self.num_envs) {
-            return invalid(
-                "num_envs",
-                format!("must be in 1..={MAX_ENVS}, got {}", self.num_envs),
-            );
-        }
-        for (field, coef) in [
+        checks::rollout(self.n_rollout, MAX_ROLLOUT, self.num_envs, MAX_ENVS)?;
+        checks::coefficients(&[
             ("value_coef", self.value_coef),
             ("entropy_coef", self.entropy_coef),
-        ] {
-            if !(coef.is_finite() && coef >= 0.0) {
-                return invalid(
-                    field,
-                    format!("must be finite and non-negative, got {coef}"),
-                );
-            }
-        }
-        Ok(())
+        ])
     }
 
     /// The learning rate after `env_steps` observed transitions.

@@ -6,7 +6,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::{ActorCriticConfig, Returns};
 use crate::agents::on_policy::Rollout;
-use crate::agents::training::apply_gradients;
+use crate::agents::training::{apply_gradients, read_values as read};
 use crate::error::AgentError;
 use crate::nn::ActorCriticNetwork;
 
@@ -97,14 +97,4 @@ pub(super) fn actor_critic_update<M: ActorCriticNetwork>(
     )?;
     let entropy = entropy.into_scalar::<f32>();
     Ok((network, UpdateStats { loss, entropy }))
-}
-
-fn read(values: Tensor<2>) -> Result<Vec<f32>, AgentError> {
-    values
-        .into_data()
-        .try_into_vec::<f32>()
-        .map_err(|e| AgentError::InvalidConfig {
-            field: "network",
-            reason: format!("unreadable values: {e:?}"),
-        })
 }

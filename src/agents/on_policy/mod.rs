@@ -10,8 +10,13 @@ mod rollout;
 pub(crate) use normalization::Normalization;
 pub(crate) use rollout::Rollout;
 
+use std::path::Path;
+
+use burn::module::Module;
+
 use crate::agent::VecTransitions;
 use crate::agents::checks;
+use crate::agents::file::{Header, load_module_with, save_module_with};
 use crate::env::{Action, Space};
 use crate::error::AgentError;
 
@@ -137,6 +142,34 @@ impl OnPolicyCore {
         }
         self.env_steps += rows as u64;
         Ok(self.rollout.steps >= self.n_rollout || episode_ended)
+    }
+
+    /// Writes `module`'s weights under `header`, with the observation statistics when the
+    /// agent normalises, to the agent file `path`, atomically.
+    pub fn save_agent<M: Module>(
+        &self,
+        path: &Path,
+        header: &Header,
+        module: &M,
+    ) -> Result<(), AgentError> {
+        save_module_with(path, header, module, self.normalization.file_entries())
+    }
+
+    /// A copy of `module` with the weights of the agent file `path`, whose observation
+    /// statistics replace the core's. A file that does not fit (see
+    /// [`load_module`](crate::agents::file::load_module) and
+    /// [`Normalization::read_file_entries`]) is an error and changes nothing.
+    pub fn load_agent<M: Module>(
+        &mut self,
+        path: &Path,
+        header: &Header,
+        module: &M,
+    ) -> Result<M, AgentError> {
+        let (network, archive) = load_module_with(path, header, module)?;
+        self.normalization.observations =
+            self.normalization
+                .read_file_entries(&archive, self.rollout.obs_dim, path)?;
+        Ok(network)
     }
 
     /// Checks a rollout read from a checkpoint against this core's shapes (see

@@ -10,10 +10,10 @@ use super::PpoConfig;
 use super::update::{UpdateStats, ppo_update};
 use crate::agent::{Agent, Learned, Metrics, Mode, VecAgent, VecTransitions};
 use crate::agents::checks;
-use crate::agents::file::{Header, load_module_with, save_module_with};
+use crate::agents::file::Header;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::on_policy::{Normalization, OnPolicyCore};
-use crate::agents::training::{place, probe_shapes};
+use crate::agents::training::{place, probe_shapes, read_values as read};
 use crate::env::{Action, ActionRef, ActionShape, Space};
 use crate::error::{AgentError, MemoryError, PolicyError};
 use crate::memory::Transition;
@@ -324,8 +324,7 @@ impl<M: PolicyValueNetwork> Ppo<M> {
     /// Writes the network's weights, the agent's spaces and its observation statistics to
     /// `path`, atomically.
     pub fn save(&self, path: &Path) -> Result<(), AgentError> {
-        let extras = self.core.normalization.file_entries();
-        save_module_with(path, &self.header(), &self.acting, extras)
+        self.core.save_agent(path, &self.header(), &self.acting)
     }
 
     /// Loads an agent saved by [`save`](Self::save). A missing, truncated or corrupted file,
@@ -333,14 +332,9 @@ impl<M: PolicyValueNetwork> Ppo<M> {
     /// statistics for an agent that does not normalise (or without them for one that does),
     /// is an error and leaves the agent unchanged.
     pub fn load(&mut self, path: &Path) -> Result<(), AgentError> {
-        let (network, archive) = load_module_with(path, &self.header(), &self.network)?;
-        let observations =
-            self.core
-                .normalization
-                .read_file_entries(&archive, self.obs_dim, path)?;
-        self.network = network;
+        let header = self.header();
+        self.network = self.core.load_agent(path, &header, &self.network)?;
         self.acting = self.network.valid();
-        self.core.normalization.observations = observations;
         Ok(())
     }
 
@@ -366,16 +360,6 @@ fn decode<A: Action>(action: ActionRef<'_>) -> Result<A, AgentError> {
             },
         })
     })
-}
-
-fn read(values: Tensor<2>) -> Result<Vec<f32>, AgentError> {
-    values
-        .into_data()
-        .try_into_vec::<f32>()
-        .map_err(|e| AgentError::InvalidConfig {
-            field: "network",
-            reason: format!("unreadable network output: {e:?}"),
-        })
 }
 
 impl<M: PolicyValueNetwork, A: Action> VecAgent<A> for Ppo<M> {

@@ -187,18 +187,7 @@ impl PpoConfig {
                 return invalid(field, format!("must be positive, got {v}"));
             }
         }
-        if !(1..=MAX_ROLLOUT).contains(&self.n_rollout) {
-            return invalid(
-                "n_rollout",
-                format!("must be in 1..={MAX_ROLLOUT}, got {}", self.n_rollout),
-            );
-        }
-        if !(1..=MAX_ENVS).contains(&self.num_envs) {
-            return invalid(
-                "num_envs",
-                format!("must be in 1..={MAX_ENVS}, got {}", self.num_envs),
-            );
-        }
+        checks::rollout(self.n_rollout, MAX_ROLLOUT, self.num_envs, MAX_ENVS)?;
         let smallest = if self.normalize_advantage { 2 } else { 1 };
         if self.batch_size < smallest {
             return invalid(
@@ -215,18 +204,10 @@ impl PpoConfig {
                 format!("must be in 1..=1000, got {}", self.n_epochs),
             );
         }
-        for (field, coef) in [
+        checks::coefficients(&[
             ("value_coef", self.value_coef),
             ("entropy_coef", self.entropy_coef),
-        ] {
-            if !(coef.is_finite() && coef >= 0.0) {
-                return invalid(
-                    field,
-                    format!("must be finite and non-negative, got {coef}"),
-                );
-            }
-        }
-        Ok(())
+        ])
     }
 
     /// The learning rate after `env_steps` observed transitions.

@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 use super::PpoConfig;
 use crate::agents::clipped_surrogate;
 use crate::agents::on_policy::Rollout;
-use crate::agents::training::apply_gradients;
+use crate::agents::training::{apply_gradients, read_values as read};
 use crate::error::AgentError;
 use crate::memory::ActionRows;
 use crate::nn::{ActionBatch, PolicyValueNetwork};
@@ -266,16 +266,6 @@ impl Totals {
             epochs,
         }
     }
-}
-
-fn read(values: Tensor<2>) -> Result<Vec<f32>, AgentError> {
-    values
-        .into_data()
-        .try_into_vec::<f32>()
-        .map_err(|e| AgentError::InvalidConfig {
-            field: "network",
-            reason: format!("unreadable values: {e:?}"),
-        })
 }
 
 #[cfg(test)]
