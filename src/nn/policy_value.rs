@@ -100,6 +100,12 @@ impl Distribution {
 pub trait PolicyValueNetwork: Module + 'static {
     /// The action distribution and the values `[batch, 1]` of the observations.
     fn forward(&self, observations: Tensor<2>) -> (Distribution, Tensor<2>);
+
+    /// The action distribution alone, what acting needs: by default the first half of
+    /// [`forward`](Self::forward); a network whose value has layers of its own can skip them.
+    fn policy(&self, observations: Tensor<2>) -> Distribution {
+        self.forward(observations).0
+    }
 }
 
 impl PolicyValueNetwork for ActorCriticMlp {
@@ -314,6 +320,20 @@ impl ActorCriticNetwork for PolicyValueMlp {
     }
 }
 
+impl PolicyValueMlp {
+    /// The distribution the policy head makes of the policy trunk's `features`.
+    fn distribution(&self, features: Tensor<2>) -> Distribution {
+        let head = self.policy.forward(features);
+        match self.log_std() {
+            Some(log_std) => Distribution::Gaussian {
+                mean: head,
+                log_std,
+            },
+            None => Distribution::Categorical(head),
+        }
+    }
+}
+
 impl PolicyValueNetwork for PolicyValueMlp {
     fn forward(&self, observations: Tensor<2>) -> (Distribution, Tensor<2>) {
         let policy_features = self.trunk(&self.policy_trunk, observations.clone());
@@ -322,14 +342,11 @@ impl PolicyValueNetwork for PolicyValueMlp {
         } else {
             self.trunk(&self.value_trunk, observations)
         };
-        let head = self.policy.forward(policy_features);
-        let distribution = match self.log_std() {
-            Some(log_std) => Distribution::Gaussian {
-                mean: head,
-                log_std,
-            },
-            None => Distribution::Categorical(head),
-        };
+        let distribution = self.distribution(policy_features);
         (distribution, self.value.forward(value_features))
+    }
+
+    fn policy(&self, observations: Tensor<2>) -> Distribution {
+        self.distribution(self.trunk(&self.policy_trunk, observations))
     }
 }

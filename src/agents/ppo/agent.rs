@@ -161,8 +161,7 @@ impl<M: PolicyValueNetwork> Ppo<M> {
     /// The acting network's policy for the `[rows, obs_dim]` raw observations.
     fn policy(&self, observations: &[f32]) -> Result<(usize, Read), AgentError> {
         let (rows, input) = self.input(observations)?;
-        let (policy, _) = self.acting.forward(input);
-        let read = match policy {
+        let read = match self.acting.policy(input) {
             Distribution::Categorical(logits) => Read::Probabilities(read(softmax(logits, 1))?),
             Distribution::Gaussian { mean, log_std } => Read::Gaussian {
                 mean: read(mean)?,
