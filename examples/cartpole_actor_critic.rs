@@ -13,11 +13,11 @@
 mod common;
 
 use burn::tensor::Device;
-use cinder_rl::agents::ActorCritic;
 use cinder_rl::agents::actor_critic::ActorCriticPreset;
+use cinder_rl::agents::{ActorCritic, ActorCriticConfig};
 use cinder_rl::artifacts::RunIdentity;
 use cinder_rl::env::{CartPole, CartPoleConfig, VecEnv};
-use cinder_rl::nn::ActorCriticMlpConfig;
+use cinder_rl::nn::{ActorCriticMlpConfig, ActorCriticNetwork, PolicyHead, PolicyValueMlpConfig};
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::StopRule;
 use clap::Parser;
@@ -54,19 +54,41 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         .agent_config(&plan, preset.config.clone())?
         .with_seed(plan.seed);
     let hidden = cli.run.hidden(&cli.hidden, &plan, &preset.hidden);
-    let network_config = ActorCriticMlpConfig::new(4, 2).with_hidden(hidden.clone());
-
     let device = Device::flex();
-    let network = network_config.init(&device, derive_seed(plan.seed, 2))?;
-    let mut agent = ActorCritic::new(config.clone(), network, 4, 2, &device)?;
+    if preset.separate {
+        let head = PolicyHead::Categorical { n_actions: 2 };
+        let network = PolicyValueMlpConfig::new(4, head).with_hidden(hidden.clone());
+        run(&cli, &plan, &preset, config, &hidden, |seed| {
+            network.init(&device, seed)
+        })
+    } else {
+        let network = ActorCriticMlpConfig::new(4, 2).with_hidden(hidden.clone());
+        run(&cli, &plan, &preset, config, &hidden, |seed| {
+            network.init(&device, seed)
+        })
+    }
+}
+
+/// Trains an actor-critic on networks `network(seed)` makes, reloads it and evaluates it.
+fn run<M: ActorCriticNetwork>(
+    cli: &Cli,
+    plan: &common::RunPlan,
+    preset: &ActorCriticPreset,
+    config: ActorCriticConfig,
+    hidden: &[usize],
+    network: impl Fn(u64) -> Result<M, cinder_rl::error::AgentError>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let device = Device::flex();
+    let initial = network(derive_seed(plan.seed, 2))?;
+    let mut agent = ActorCritic::new(config.clone(), initial, 4, 2, &device)?;
 
     let train_config = cli
         .run
-        .train_config(&plan, 1_000_000, StopRule::solved())
+        .train_config(plan, 1_000_000, StopRule::solved())
         .with_names("actor-critic", "CartPole-v1");
     let identity = RunIdentity::new("actor-critic", "CartPole-v1", preset.name, plan.seed)
         .with_agent_config(&config)
-        .with_network(&hidden)
+        .with_network(&hidden.to_vec())
         .with_train(&train_config);
     let run = cli.run.open("cartpole_actor_critic", identity)?;
     eprintln!("preset {}: {}", preset.name, preset.description);
@@ -80,7 +102,7 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         trainer.run(&mut agent, &mut envs, &mut eval_env)?
     };
 
-    let reloaded = ActorCritic::new(config, network_config.init(&device, 0)?, 4, 2, &device)?;
+    let reloaded = ActorCritic::new(config, network(0)?, 4, 2, &device)?;
     cli.run
         .finish(&summary, &run, &agent, reloaded, &mut eval_env, &[])
 }

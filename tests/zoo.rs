@@ -12,7 +12,7 @@ use cinder_rl::agents::dqn::DqnPreset;
 use cinder_rl::agents::ppo::PpoPreset;
 use cinder_rl::agents::{ActorCritic, Dqn, Ppo, config_from_json};
 use cinder_rl::env::{ActionShape, Registry};
-use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig, PolicyValueMlpConfig};
+use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig, PolicyHead, PolicyValueMlpConfig};
 use serde_json::Value;
 
 const DQN: &str = include_str!("../hyperparams/dqn.toml");
@@ -75,14 +75,21 @@ fn every_discrete_environment_has_valid_settings_for_each_algorithm() {
         let preset = ActorCriticPreset::named(&a2c.preset).unwrap();
         let config = config_from_json(&a2c.agent.to_string(), &preset.config).unwrap();
         let hidden = a2c.hidden.clone().unwrap_or(preset.hidden);
-        let network = ActorCriticMlpConfig::new(inputs, actions)
-            .with_hidden(hidden)
-            .init(&device, 0)
-            .unwrap();
-        assert!(
-            ActorCritic::new(config, network, inputs, actions, &device).is_ok(),
-            "actor-critic on {id}"
-        );
+        let built = if preset.separate {
+            let head = PolicyHead::Categorical { n_actions: actions };
+            let network = PolicyValueMlpConfig::new(inputs, head)
+                .with_hidden(hidden)
+                .init(&device, 0)
+                .unwrap();
+            ActorCritic::new(config, network, inputs, actions, &device).is_ok()
+        } else {
+            let network = ActorCriticMlpConfig::new(inputs, actions)
+                .with_hidden(hidden)
+                .init(&device, 0)
+                .unwrap();
+            ActorCritic::new(config, network, inputs, actions, &device).is_ok()
+        };
+        assert!(built, "actor-critic on {id}");
     }
     // The zoo's published settings arrive as written.
     let acrobot = hyperparams::resolve("dqn.toml", DQN, None, "Acrobot-v1", &[]).unwrap();

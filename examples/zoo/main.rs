@@ -25,7 +25,9 @@ use cinder_rl::agents::{
 };
 use cinder_rl::artifacts::{RunDir, RunIdentity};
 use cinder_rl::env::{ActionShape, EnvSpec, MadeEnv, Registry, VecEnv};
-use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig, PolicyValueMlpConfig};
+use cinder_rl::nn::{
+    ActorCriticMlpConfig, ActorCriticNetwork, MlpConfig, PolicyHead, PolicyValueMlpConfig,
+};
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{Resumable, StopRule, TrainConfig, TrainSummary, Trainer};
 use clap::{Parser, ValueEnum};
@@ -360,12 +362,35 @@ fn train_actor_critic(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn st
         .with_seed(plan.run_plan.seed);
     let hidden = plan.hidden(&preset.hidden);
     let (inputs, actions) = plan.network_shape()?;
-    let network_config = ActorCriticMlpConfig::new(inputs, actions).with_hidden(hidden.clone());
     let device = Device::flex();
-    let network = network_config.init(&device, derive_seed(plan.run_plan.seed, 2))?;
-    let mut agent = ActorCritic::new(config.clone(), network, inputs, actions, &device)?;
+    if preset.separate {
+        let head = PolicyHead::Categorical { n_actions: actions };
+        let network = PolicyValueMlpConfig::new(inputs, head).with_hidden(hidden.clone());
+        run_actor_critic(plan, registry, config, &hidden, |seed| {
+            network.init(&device, seed)
+        })
+    } else {
+        let network = ActorCriticMlpConfig::new(inputs, actions).with_hidden(hidden.clone());
+        run_actor_critic(plan, registry, config, &hidden, |seed| {
+            network.init(&device, seed)
+        })
+    }
+}
 
-    let (run, mut bar) = plan.start(&config, &hidden)?;
+/// Trains an actor-critic on networks `network(seed)` makes, reloads it and evaluates it.
+fn run_actor_critic<M: ActorCriticNetwork>(
+    plan: &Plan,
+    registry: &Registry,
+    config: ActorCriticConfig,
+    hidden: &[usize],
+    network: impl Fn(u64) -> Result<M, cinder_rl::error::AgentError>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (inputs, actions) = plan.network_shape()?;
+    let device = Device::flex();
+    let initial = network(derive_seed(plan.run_plan.seed, 2))?;
+    let mut agent = ActorCritic::new(config.clone(), initial, inputs, actions, &device)?;
+
+    let (run, mut bar) = plan.start(&config, hidden)?;
     let mut eval_env = registry.make_discrete(&plan.spec.id)?;
     let mut trainer = plan.trainer(&run, &mut bar);
     let summary = if config.num_envs == 1 {
@@ -377,13 +402,7 @@ fn train_actor_critic(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn st
     };
     drop(trainer);
 
-    let reloaded = ActorCritic::new(
-        config,
-        network_config.init(&device, 0)?,
-        inputs,
-        actions,
-        &device,
-    )?;
+    let reloaded = ActorCritic::new(config, network(0)?, inputs, actions, &device)?;
     plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
 }
 

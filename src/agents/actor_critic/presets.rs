@@ -12,8 +12,12 @@ pub struct ActorCriticPreset {
     pub description: &'static str,
     /// The agent settings.
     pub config: ActorCriticConfig,
-    /// The trunk widths of the shared-trunk network.
+    /// The hidden widths of the network.
     pub hidden: Vec<usize>,
+    /// Whether the policy and the value have separate tanh networks, orthogonally
+    /// initialised ([`PolicyValueMlp`](crate::nn::PolicyValueMlp), Stable-Baselines3's),
+    /// rather than one shared ReLU trunk ([`ActorCriticMlp`](crate::nn::ActorCriticMlp)).
+    pub separate: bool,
 }
 
 impl ActorCriticPreset {
@@ -34,6 +38,7 @@ impl ActorCriticPreset {
             description: "the default: A2C over 8 environments, tuned to solve CartPole-v1 fast",
             config: ActorCriticConfig::new(),
             hidden: vec![256],
+            separate: false,
         }
     }
 
@@ -58,15 +63,15 @@ impl ActorCriticPreset {
                 .with_reward_scale(0.01)
                 .with_num_envs(1),
             hidden: vec![256],
+            separate: false,
         }
     }
 
     /// Stable-Baselines3's A2C defaults (its `A2C` class, version 2): RMSprop 7e-4 (alpha
     /// 0.99, epsilon 1e-5, PyTorch's RMSprop as SB3 configures it), 5-step returns (GAE lambda
     /// 1), gamma 0.99, value coefficient 0.5, no entropy bonus, gradient norm clipped to 0.5,
-    /// one environment, 64-64 hidden layers. SB3 gives the actor and the critic separate 64-64
-    /// tanh networks with orthogonal initialisation; [`ActorCriticMlp`](crate::nn::ActorCriticMlp)
-    /// shares one ReLU trunk.
+    /// one environment, and SB3's separate 64-64 tanh networks for the actor and the critic,
+    /// orthogonally initialised ([`PolicyValueMlp`](crate::nn::PolicyValueMlp)).
     pub fn sb3() -> Self {
         Self {
             name: "sb3",
@@ -91,6 +96,7 @@ impl ActorCriticPreset {
                 .with_reward_scale(1.0)
                 .with_num_envs(1),
             hidden: vec![64, 64],
+            separate: true,
         }
     }
 }
