@@ -339,3 +339,41 @@ fn saved_agents_reload_exactly_and_bad_files_are_errors() {
     assert_eq!(greedy(&mut fresh), greedy(&mut trained));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn schedules_and_value_clipping_reach_the_updates() {
+    use cinder_rl::policy::{AnySchedule, Linear};
+    let metric = |trace: &[(f32, Vec<(&'static str, f64)>)], name: &str| -> Vec<f64> {
+        trace
+            .iter()
+            .map(|(_, m)| m.iter().find(|(k, _)| *k == name).unwrap().1)
+            .collect()
+    };
+    // Both fall linearly over the 1 024 steps of the trace (an update every 128).
+    let scheduled = PpoConfig::new()
+        .with_seed(6)
+        .with_learning_rate_schedule(Some(AnySchedule::Linear(
+            Linear::new(1e-3, 1e-4, 1_024).unwrap(),
+        )))
+        .with_clip_range_schedule(Some(AnySchedule::Linear(
+            Linear::new(0.3, 0.1, 1_024).unwrap(),
+        )));
+    let trace = cartpole_trace(scheduled);
+    let rates = metric(&trace, "learning_rate");
+    let clips = metric(&trace, "clip_range");
+    assert!(
+        (rates[0] - (1e-3 - 9e-4 * 128.0 / 1024.0)).abs() < 1e-12,
+        "{rates:?}"
+    );
+    assert!(rates.windows(2).all(|w| w[1] < w[0]), "{rates:?}");
+    assert!(
+        (clips[0] - (0.3 - 0.2 * 128.0 / 1024.0)).abs() < 1e-12,
+        "{clips:?}"
+    );
+    assert!(clips.windows(2).all(|w| w[1] < w[0]), "{clips:?}");
+    // Clipped value predictions change the losses, and keep them finite.
+    let plain = cartpole_trace(PpoConfig::new().with_seed(6));
+    let clipped = cartpole_trace(PpoConfig::new().with_seed(6).with_clip_range_vf(Some(0.01)));
+    assert_ne!(metric(&plain, "value_loss"), metric(&clipped, "value_loss"));
+    assert!(clipped.iter().all(|(loss, _)| loss.is_finite()));
+}
