@@ -214,6 +214,36 @@ fn a2c_resumed_from_a_checkpoint_equals_the_straight_run() {
 }
 
 #[test]
+fn normalising_dqn_over_four_copies_resumed_equals_the_straight_run() {
+    let normalising = || {
+        cartpole_dqn(
+            32,
+            dqn_test_config()
+                .with_learning_starts(300)
+                .with_normalize_observations(true)
+                .with_normalize_rewards(true)
+                .with_seed(8),
+        )
+    };
+    let envs = || VecEnv::from_fn(4, |_| CartPole::new(CartPoleConfig::v1())).unwrap();
+    let runs = straight_and_resumed("dqn-norm", normalising, |t, agent| {
+        t.run(agent, &mut envs(), &mut cartpole())
+    });
+    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
+    assert_eq!(runs.joined, runs.straight);
+    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    assert_eq!(
+        runs.resumed_agent.observation_normalizer(),
+        runs.straight_agent.observation_normalizer()
+    );
+    let probe = [0.02f32, -0.1, 0.03, 0.2];
+    assert_eq!(
+        runs.resumed_agent.q_values().values(&probe).unwrap(),
+        runs.straight_agent.q_values().values(&probe).unwrap()
+    );
+}
+
+#[test]
 fn ppo_resumed_from_a_checkpoint_equals_the_straight_run() {
     let envs = || VecEnv::from_fn(4, |_| Ok(pendulum())).unwrap();
     let runs = straight_and_resumed("ppo", ppo, |t, agent| {

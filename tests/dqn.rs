@@ -414,3 +414,54 @@ fn learn_batch_fits_given_transitions_and_rejects_bad_batches() {
         })
     );
 }
+
+#[test]
+fn normalising_agents_learn_save_their_statistics_and_keep_them_while_evaluating() {
+    let device = Device::flex();
+    let normalising = dqn_test_config()
+        .with_gamma(0.9)
+        .with_normalize_observations(true)
+        .with_normalize_rewards(true)
+        .with_seed(3);
+    let mut agent = Dqn::new(
+        normalising.clone(),
+        mlp(LENGTH, 3, 32, 3),
+        LENGTH,
+        3,
+        &device,
+    )
+    .unwrap();
+    let (mut env, mut eval_env) = (Corridor::new(), Corridor::new());
+    train(&mut agent, &mut env, &mut eval_env, budget_run(3, 3_000)).unwrap();
+    for position in 0..LENGTH - 1 {
+        let action = agent
+            .act(&Corridor::observation_of(position), Mode::Exploit)
+            .unwrap();
+        assert_eq!(action, 2, "cell {position}");
+    }
+    let stats = agent.observation_normalizer().unwrap().clone();
+    assert!(
+        stats.stats().count() > 2_999.0,
+        "every observation acted on counts"
+    );
+    evaluate(&mut agent, &mut Corridor::new(), 5, 0).unwrap();
+    assert_eq!(agent.observation_normalizer(), Some(&stats));
+
+    let dir = std::env::temp_dir().join(format!("cinder-dqn-norm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    agent.save(&dir.join("normalising")).unwrap();
+    let probe = Corridor::observation_of(1);
+    let mut reloaded = Dqn::new(normalising, mlp(LENGTH, 3, 32, 9), LENGTH, 3, &device).unwrap();
+    reloaded.load(&dir.join("normalising")).unwrap();
+    assert_eq!(
+        reloaded.q_values().values(&probe).unwrap(),
+        agent.q_values().values(&probe).unwrap(),
+        "raw observations in, the saved statistics applied"
+    );
+    let mut raw = Dqn::new(dqn_test_config(), mlp(LENGTH, 3, 32, 3), LENGTH, 3, &device).unwrap();
+    assert!(matches!(
+        raw.load(&dir.join("normalising")),
+        Err(AgentError::Format { .. })
+    ));
+    std::fs::remove_dir_all(dir).unwrap();
+}

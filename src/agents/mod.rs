@@ -15,6 +15,7 @@ mod config_file;
 pub mod dqn;
 pub mod file;
 mod loss;
+mod normalization;
 pub mod normalize;
 mod off_policy;
 mod on_policy;

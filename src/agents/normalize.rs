@@ -292,6 +292,16 @@ impl RewardNormalizer {
         done: &[bool],
         out: &mut Vec<f32>,
     ) -> Result<(), AgentError> {
+        self.update(rewards, done)?;
+        out.clear();
+        out.extend(rewards.iter().map(|&r| self.scale(r)));
+        Ok(())
+    }
+
+    /// Updates the statistics with one step of every copy, as
+    /// [`normalize`](Self::normalize) does, without scaling anything: for agents that scale
+    /// rewards later, when they replay them.
+    pub fn update(&mut self, rewards: &[f32], done: &[bool]) -> Result<(), AgentError> {
         let copies = self.returns.len();
         if rewards.len() != copies || done.len() != copies {
             return Err(AgentError::Length {
@@ -314,17 +324,22 @@ impl RewardNormalizer {
             .map(|(g, &r)| self.gamma * g + f64::from(r))
             .collect();
         self.stats.add_rows(copies, |_| returns.iter().copied());
-        let scale = (self.stats.var()[0] + self.epsilon).sqrt();
-        out.clear();
-        out.extend(
-            rewards
-                .iter()
-                .map(|&r| ((f64::from(r) / scale) as f32).clamp(-self.clip, self.clip)),
-        );
         for ((g, new), &ended) in self.returns.iter_mut().zip(returns).zip(done) {
             *g = if ended { 0.0 } else { new };
         }
         Ok(())
+    }
+
+    /// `reward` divided by the current standard deviation of the return (plus 1e-8), clipped
+    /// to ±10; the statistics do not change.
+    pub fn scale(&self, reward: f32) -> f32 {
+        let deviation = (self.stats.var()[0] + self.epsilon).sqrt();
+        ((f64::from(reward) / deviation) as f32).clamp(-self.clip, self.clip)
+    }
+
+    /// Whether no step has been seen yet.
+    pub(crate) fn is_fresh(&self) -> bool {
+        self.stats.count() == PRIOR_COUNT && self.returns.iter().all(|&g| g == 0.0)
     }
 }
 

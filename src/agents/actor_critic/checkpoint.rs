@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ActorCritic;
 use crate::agent::Checkpoint;
-use crate::agents::on_policy::{Normalization, Rollout};
+use crate::agents::normalization::Normalization;
+use crate::agents::on_policy::Rollout;
 use crate::agents::state::{StateReader, StateWriter};
 use crate::error::AgentError;
 use crate::nn::ActorCriticNetwork;
@@ -58,7 +59,12 @@ impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
             })?;
         self.core
             .normalization
-            .check(&progress.normalization, self.obs_dim, self.config.gamma)
+            .check(
+                &progress.normalization,
+                self.obs_dim,
+                Some(self.config.num_envs),
+                self.config.gamma,
+            )
             .map_err(|reason| AgentError::Format {
                 path: "training state".into(),
                 reason,

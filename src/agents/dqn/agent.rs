@@ -9,7 +9,9 @@ use super::update::dqn_update;
 use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate};
 use crate::agent::{Agent, Learned, Metrics, Mode};
 use crate::agents::checks;
-use crate::agents::file::{Header, load_module, save_module};
+use crate::agents::file::{Header, load_module_with, save_module_with};
+use crate::agents::normalization::Normalization;
+use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::off_policy::OffPolicyCore;
 use crate::agents::training::{place, probe_shapes};
 use crate::env::ActionShape;
@@ -55,6 +57,11 @@ pub struct Dqn<M: QNetwork, R: ReplayMemory = UniformReplay, S: Schedule = AnySc
     pub(super) obs_dim: usize,
     pub(super) n_actions: usize,
     pub(super) updates: u64,
+    /// Observation and reward statistics, applied when acting and to replayed batches.
+    pub(super) normalization: Normalization,
+    /// Set while a vectorized step stores its copies one by one: the step's statistics are
+    /// added for all copies together.
+    pub(super) observing_copies: bool,
 }
 
 impl<M: QNetwork> Dqn<M> {
@@ -138,6 +145,14 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             obs_dim,
             n_actions,
             updates: 0,
+            normalization: Normalization::new(
+                obs_dim,
+                1,
+                config.gamma,
+                config.normalize_observations,
+                config.normalize_rewards,
+            ),
+            observing_copies: false,
             config,
         })
     }
@@ -208,8 +223,9 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     /// hands the samples' TD errors to a memory that wants them.
     fn gradient_step(&mut self) -> Result<f32, AgentError> {
         let mut sample = self.core.sample()?;
-        // The memory stores rewards scaled already.
-        let loss = self.update_on(&sample.batch, 1.0, sample.td_errors.as_mut());
+        // The memory stores rewards scaled already, and raw observations.
+        let batch = self.normalization.batch(&sample.batch)?;
+        let loss = self.update_on(&batch, 1.0, sample.td_errors.as_mut());
         self.core.updated(sample, loss)
     }
 
@@ -253,7 +269,8 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     /// One gradient update on a batch the caller assembled (see [`Batch::from_transitions`]),
     /// instead of one drawn from the replay memory: for loops that train epochs over their own
     /// shuffled data. Rewards are multiplied by the config's `reward_scale`, as
-    /// [`observe`](Agent::observe) does; the target network follows its Polyak setting (hard
+    /// [`observe`](Agent::observe) does, and observations and rewards normalised with the
+    /// statistics `observe` has gathered when the agent normalises; the target network follows its Polyak setting (hard
     /// copies stay on their step or episode schedule, which only `observe` advances). Returns
     /// the loss before the update.
     ///
@@ -268,7 +285,17 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     /// range is an error, and the agent is left as it was.
     pub fn learn_batch(&mut self, batch: &Batch) -> Result<f32, AgentError> {
         self.check_batch(batch)?;
-        let loss = self.update_on(batch, self.config.reward_scale as f32, None)?;
+        let loss = if self.normalization.is_active() {
+            // Normalised as replayed batches are, with the statistics `observe` gathered.
+            let mut scaled = batch.clone();
+            for reward in &mut scaled.rewards {
+                *reward = (f64::from(*reward) * self.config.reward_scale) as f32;
+            }
+            let normalised = self.normalization.batch(&scaled)?;
+            self.update_on(&normalised, 1.0, None)?
+        } else {
+            self.update_on(batch, self.config.reward_scale as f32, None)?
+        };
         self.refresh_acting_network();
         Ok(loss)
     }
@@ -328,19 +355,57 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             self.obs_dim,
             self.n_actions,
             self.inner.clone(),
-        );
+        )
+        .with_normalizer(self.normalization.observations.clone());
     }
 
-    /// Writes the online network's weights and the agent's spaces to `path`, atomically.
+    /// The running observation statistics, when the agent normalises observations.
+    pub fn observation_normalizer(&self) -> Option<&ObservationNormalizer> {
+        self.normalization.observations.as_ref()
+    }
+
+    /// Adds one step of N copies to the normalisation statistics (see
+    /// [`Normalization::observe_step`]) and hands the new observation statistics to the
+    /// acting network.
+    pub(super) fn observe_statistics(
+        &mut self,
+        observations: &[f32],
+        rewards: &[f64],
+        done: &[bool],
+    ) -> Result<(), AgentError> {
+        if !self.normalization.is_active() {
+            return Ok(());
+        }
+        let scaled: Vec<f32> = rewards
+            .iter()
+            .map(|&r| (r * self.config.reward_scale) as f32)
+            .collect();
+        self.normalization
+            .observe_step(observations, &scaled, done, self.config.gamma)?;
+        if self.normalization.observations.is_some() {
+            self.explorer
+                .values_mut()
+                .set_normalizer(self.normalization.observations.clone());
+        }
+        Ok(())
+    }
+
+    /// Writes the online network's weights, the agent's spaces and (when it normalises them)
+    /// its observation statistics to `path`, atomically.
     pub fn save(&self, path: &Path) -> Result<(), AgentError> {
-        save_module(path, &self.header(), &self.online.valid())
+        let extras = self.normalization.file_entries();
+        save_module_with(path, &self.header(), &self.online.valid(), extras)
     }
 
     /// Loads weights saved by [`save`](Self::save) into the online and target networks. A
     /// missing, truncated or corrupted file, or one saved for other spaces or another network
     /// shape, is an error and leaves the agent unchanged.
     pub fn load(&mut self, path: &Path) -> Result<(), AgentError> {
-        self.online = load_module(path, &self.header(), &self.online)?;
+        let (online, archive) = load_module_with(path, &self.header(), &self.online)?;
+        self.normalization.observations =
+            self.normalization
+                .read_file_entries(&archive, self.obs_dim, path)?;
+        self.online = online;
         self.target = self.online.valid();
         self.refresh_acting_network();
         Ok(())
@@ -374,6 +439,12 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule, O: AsRef<[f32]>> Agent<O> for Dq
                 n_actions: self.n_actions,
             });
         }
+        // Checked before anything is stored; added to the statistics once stored (a
+        // vectorized step adds all its copies at once instead).
+        if !self.observing_copies {
+            self.normalization
+                .check_step(transition.observation.as_ref(), 1)?;
+        }
         let episode_ended = self.core.store(&Transition {
             observation: transition.observation.as_ref(),
             action: transition.action,
@@ -382,6 +453,13 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule, O: AsRef<[f32]>> Agent<O> for Dq
             terminated: transition.terminated,
             truncated: transition.truncated,
         })?;
+        if !self.observing_copies {
+            self.observe_statistics(
+                transition.observation.as_ref(),
+                &[transition.reward],
+                &[transition.done()],
+            )?;
+        }
 
         let gradient_steps = self.core.due_updates(episode_ended);
         let mut loss_sum = 0.0;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Dqn;
 use crate::agent::Checkpoint;
+use crate::agents::normalization::Normalization;
 use crate::agents::state::{StateReader, StateWriter};
 use crate::env::Space;
 use crate::error::AgentError;
@@ -12,7 +13,8 @@ use crate::nn::QNetwork;
 use crate::policy::Schedule;
 use crate::rng::SeededRng;
 
-/// Counters and generators.
+/// Counters, generators and the normalisation statistics (absent from the states of earlier
+/// versions, which did not normalise).
 #[derive(Serialize, Deserialize)]
 struct Progress {
     explorer_rng: SeededRng,
@@ -21,6 +23,8 @@ struct Progress {
     env_steps: u64,
     episodes: u64,
     updates: u64,
+    #[serde(default)]
+    normalization: Normalization,
 }
 
 impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
@@ -34,6 +38,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
             env_steps: self.core.env_steps,
             episodes: self.core.episodes,
             updates: self.updates,
+            normalization: self.normalization.clone(),
         };
         Ok(StateWriter::new(&self.header())
             .module("online", &self.online.valid())?
@@ -61,6 +66,17 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
             ("updates", progress.updates),
         ])?;
 
+        self.normalization
+            .check(
+                &progress.normalization,
+                self.obs_dim,
+                None,
+                self.config.gamma,
+            )
+            .map_err(|reason| AgentError::Format {
+                path: "training state".into(),
+                reason,
+            })?;
         self.online = online;
         self.target = target;
         self.optimizer = optimizer;
@@ -69,6 +85,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
         self.core.env_steps = progress.env_steps;
         self.core.episodes = progress.episodes;
         self.updates = progress.updates;
+        self.normalization = progress.normalization;
         self.refresh_acting_network();
         self.explorer.set_generator(progress.explorer_rng);
         self.explorer.set_step(progress.explorer_step);

@@ -142,6 +142,20 @@ pub struct DqnConfig {
     /// Default: `0.01`.
     #[config(default = 0.01)]
     pub reward_scale: f64,
+    /// Normalise observations with running statistics of the observations acted on, as
+    /// Stable-Baselines3's `VecNormalize` does with a replay buffer: the memory keeps the raw
+    /// observations and replayed batches are normalised with the current statistics (saved
+    /// with the agent, frozen while evaluating).
+    ///
+    /// Default: `false`.
+    #[config(default = false)]
+    pub normalize_observations: bool,
+    /// Divide replayed rewards (after `reward_scale`) by the running standard deviation of the
+    /// discounted return of each environment copy, clipped to ±10, as `VecNormalize` does.
+    ///
+    /// Default: `false`.
+    #[config(default = false)]
+    pub normalize_rewards: bool,
     /// Seeds exploration and replay sampling.
     ///
     /// Default: `0`.

@@ -2,18 +2,22 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::agents::normalize::ObservationNormalizer;
 use crate::error::PolicyError;
 use crate::nn::QNetwork;
 use crate::policy::{ActionValues, argmax};
 
 /// A non-autodiff Q-network as an [`ActionValues`] source: what a trained
-/// [`Dqn`](super::Dqn) hands out to act greedily (or epsilon-greedily) on its own.
+/// [`Dqn`](super::Dqn) hands out to act greedily (or epsilon-greedily) on its own. When the
+/// agent normalises observations, it carries the agent's statistics and takes raw
+/// observations.
 #[derive(Debug, Clone)]
 pub struct QValues<M> {
     network: M,
     obs_dim: usize,
     n_actions: usize,
     device: Device,
+    normalizer: Option<ObservationNormalizer>,
 }
 
 impl<M: QNetwork> QValues<M> {
@@ -25,7 +29,19 @@ impl<M: QNetwork> QValues<M> {
             obs_dim,
             n_actions,
             device,
+            normalizer: None,
         }
+    }
+
+    /// The same, normalising observations with `normalizer` before the network sees them.
+    pub(crate) fn with_normalizer(mut self, normalizer: Option<ObservationNormalizer>) -> Self {
+        self.normalizer = normalizer;
+        self
+    }
+
+    /// Normalises observations with `normalizer` from now on.
+    pub(crate) fn set_normalizer(&mut self, normalizer: Option<ObservationNormalizer>) {
+        self.normalizer = normalizer;
     }
 
     /// The action values of one observation.
@@ -37,10 +53,14 @@ impl<M: QNetwork> QValues<M> {
                 self.obs_dim
             )));
         }
-        let input = Tensor::<2>::from_data(
-            TensorData::new(observation.to_vec(), [1, self.obs_dim]),
-            &self.device,
-        );
+        let mut input = Vec::with_capacity(self.obs_dim);
+        match &self.normalizer {
+            Some(normalizer) => normalizer
+                .normalize_into(observation, &mut input)
+                .map_err(|e| PolicyError::Source(e.to_string()))?,
+            None => input.extend_from_slice(observation),
+        }
+        let input = Tensor::<2>::from_data(TensorData::new(input, [1, self.obs_dim]), &self.device);
         let values = self.network.forward(input);
         if values.dims() != [1, self.n_actions] {
             return Err(PolicyError::Source(format!(

@@ -64,12 +64,33 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
             return observe_copy(self, 0);
         }
         let (mut learned, mut loss_sum) = (Learned::default(), 0.0);
+        // The copies' observations and rewards join the normalisation statistics together,
+        // once all are stored.
+        self.normalization.check_step(step.observations, n)?;
+        self.observing_copies = true;
+        let mut outcome = Ok(());
         for i in 0..n {
-            let copy = observe_copy(self, i)?;
-            learned.updates += copy.updates;
-            loss_sum += copy.loss.unwrap_or(0.0) * copy.updates as f32;
-            learned.epsilon = copy.epsilon;
+            match observe_copy(self, i) {
+                Ok(copy) => {
+                    learned.updates += copy.updates;
+                    loss_sum += copy.loss.unwrap_or(0.0) * copy.updates as f32;
+                    learned.epsilon = copy.epsilon;
+                }
+                Err(error) => {
+                    outcome = Err(error);
+                    break;
+                }
+            }
         }
+        self.observing_copies = false;
+        outcome?;
+        let done: Vec<bool> = step
+            .terminated
+            .iter()
+            .zip(step.truncated)
+            .map(|(&t, &u)| t || u)
+            .collect();
+        self.observe_statistics(step.observations, step.rewards, &done)?;
         learned.loss = (learned.updates > 0).then(|| loss_sum / learned.updates as f32);
         Ok(learned)
     }

@@ -4,10 +4,8 @@
 //! from. The actor-critic is written on it; PPO adds its epochs of minibatches over the same
 //! rollout.
 
-mod normalization;
 mod rollout;
 
-pub(crate) use normalization::Normalization;
 pub(crate) use rollout::Rollout;
 
 use std::path::Path;
@@ -17,6 +15,7 @@ use burn::module::Module;
 use crate::agent::VecTransitions;
 use crate::agents::checks;
 use crate::agents::file::{Header, load_module_with, save_module_with};
+use crate::agents::normalization::Normalization;
 use crate::env::{Action, Space};
 use crate::error::AgentError;
 

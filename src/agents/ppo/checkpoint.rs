@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Ppo;
 use crate::agent::Checkpoint;
-use crate::agents::on_policy::{Normalization, Rollout};
+use crate::agents::normalization::Normalization;
+use crate::agents::on_policy::Rollout;
 use crate::agents::state::{StateReader, StateWriter};
 use crate::error::AgentError;
 use crate::nn::PolicyValueNetwork;
@@ -61,7 +62,12 @@ impl<M: PolicyValueNetwork> Checkpoint for Ppo<M> {
             .map_err(|reason| invalid(format!("invalid rollout: {reason}")))?;
         self.core
             .normalization
-            .check(&progress.normalization, self.obs_dim, self.config.gamma)
+            .check(
+                &progress.normalization,
+                self.obs_dim,
+                Some(self.config.num_envs),
+                self.config.gamma,
+            )
             .map_err(invalid)?;
         self.network = network;
         self.acting = self.network.valid();

@@ -1,7 +1,8 @@
-//! The observation and reward normalisation of an on-policy agent: running statistics kept
-//! (and saved) by the agent, so that the networks see values of unit scale whatever the
-//! environment's units, and an evaluation environment cannot drift from them.
+//! The observation and reward normalisation of an agent: running statistics kept (and saved)
+//! by the agent, so that the networks see values of unit scale whatever the environment's
+//! units, and an evaluation environment cannot drift from them.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ use crate::agents::file::format_error;
 use crate::agents::normalize::{ObservationNormalizer, RewardNormalizer};
 use crate::archive::Archive;
 use crate::error::AgentError;
+use crate::memory::Batch;
 
 /// The agent file's entry for the observation statistics.
 const OBSERVATION_STATS: &str = "observation-normalizer";
@@ -54,9 +56,85 @@ impl Normalization {
         }
     }
 
+    /// Whether anything is normalised.
+    pub fn is_active(&self) -> bool {
+        self.observations.is_some() || self.rewards.is_some()
+    }
+
+    /// Adds one step of N copies to the statistics, for agents that store raw experience and
+    /// normalise it when they replay it: the `observations` acted on, and the (scaled)
+    /// `rewards` with the copies' episode ends. The return statistics take the step's number
+    /// of copies at the first step. Anything that does not fit (rows, a value that is not
+    /// finite, another number of copies later) is an error and changes nothing.
+    pub fn observe_step(
+        &mut self,
+        observations: &[f32],
+        rewards: &[f32],
+        done: &[bool],
+        gamma: f64,
+    ) -> Result<(), AgentError> {
+        self.check_step(observations, rewards.len())?;
+        if let Some(normalizer) = &mut self.rewards {
+            if normalizer.copies() != rewards.len() && normalizer.is_fresh() {
+                *normalizer = RewardNormalizer::new(rewards.len(), gamma);
+            }
+            normalizer.update(rewards, done)?;
+        }
+        if let Some(stats) = &mut self.observations {
+            stats.update(observations)?;
+        }
+        Ok(())
+    }
+
+    /// The error [`observe_step`](Self::observe_step) would give a step of `copies` copies
+    /// and these `observations` (rows that do not fit or a value that is not finite, another
+    /// number of copies than the return statistics follow), if any.
+    pub fn check_step(&self, observations: &[f32], copies: usize) -> Result<(), AgentError> {
+        if let Some(stats) = &self.observations {
+            stats.stats().check_rows(observations)?;
+        }
+        match &self.rewards {
+            Some(normalizer) if normalizer.copies() != copies && !normalizer.is_fresh() => {
+                Err(AgentError::Length {
+                    what: "rewards, one per environment copy the return statistics follow",
+                    expected: normalizer.copies(),
+                    actual: copies,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A replayed `batch` as the networks see it: observations normalised, rewards divided by
+    /// the return's deviation, with the current statistics (the batch itself when nothing is
+    /// normalised).
+    pub fn batch<'b>(&self, batch: &'b Batch) -> Result<Cow<'b, Batch>, AgentError> {
+        if !self.is_active() {
+            return Ok(Cow::Borrowed(batch));
+        }
+        let mut normalised = batch.clone();
+        if let Some(stats) = &self.observations {
+            stats.normalize_into(&batch.observations, &mut normalised.observations)?;
+            stats.normalize_into(&batch.next_observations, &mut normalised.next_observations)?;
+        }
+        if let Some(normalizer) = &self.rewards {
+            for reward in &mut normalised.rewards {
+                *reward = normalizer.scale(*reward);
+            }
+        }
+        Ok(Cow::Owned(normalised))
+    }
+
     /// Checks statistics read from a checkpoint against this agent's: the same
-    /// normalisations, of the same shapes.
-    pub fn check(&self, saved: &Normalization, obs_dim: usize, gamma: f64) -> Result<(), String> {
+    /// normalisations, of the same shapes (the return statistics of `copies` copies, or of
+    /// any number when `copies` is `None`).
+    pub fn check(
+        &self,
+        saved: &Normalization,
+        obs_dim: usize,
+        copies: Option<usize>,
+        gamma: f64,
+    ) -> Result<(), String> {
         match (&saved.observations, &self.observations) {
             (Some(stats), Some(_)) => stats
                 .check(obs_dim)
@@ -65,8 +143,8 @@ impl Normalization {
             _ => return Err(mismatch("observation")),
         }
         match (&saved.rewards, &self.rewards) {
-            (Some(stats), Some(own)) => stats
-                .check(own.copies(), gamma)
+            (Some(stats), Some(_)) => stats
+                .check(copies.unwrap_or(stats.copies()), gamma)
                 .map_err(|reason| format!("invalid reward statistics: {reason}"))?,
             (None, None) => {}
             _ => return Err(mismatch("reward")),
