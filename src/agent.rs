@@ -99,6 +99,17 @@ pub struct VecTransitions<'a, A = usize> {
     pub truncated: &'a [bool],
 }
 
+impl<A> VecTransitions<'_, A> {
+    /// `[N]`: which copies' episodes ended (terminated or truncated).
+    pub fn episode_ends(&self) -> Vec<bool> {
+        self.terminated
+            .iter()
+            .zip(self.truncated)
+            .map(|(&t, &u)| t || u)
+            .collect()
+    }
+}
+
 /// An agent that acts for N environment copies in one batched pass and learns from their
 /// steps together (synchronous advantage actor-critic, DQN over N copies), with actions `A`
 /// as in [`Agent`].

@@ -84,13 +84,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
         }
         self.observing_copies = false;
         outcome?;
-        let done: Vec<bool> = step
-            .terminated
-            .iter()
-            .zip(step.truncated)
-            .map(|(&t, &u)| t || u)
-            .collect();
-        self.observe_statistics(step.observations, step.rewards, &done)?;
+        self.observe_statistics(step.observations, step.rewards, &step.episode_ends())?;
         learned.loss = (learned.updates > 0).then(|| loss_sum / learned.updates as f32);
         Ok(learned)
     }

@@ -111,14 +111,8 @@ impl OnPolicyCore {
         let mut rewards = self.normalization.rewards.clone();
         if let Some(normalizer) = &mut rewards {
             let raw: Vec<f32> = self.rewards.iter().map(|&r| r as f32).collect();
-            let done: Vec<bool> = step
-                .terminated
-                .iter()
-                .zip(step.truncated)
-                .map(|(&t, &u)| t || u)
-                .collect();
             let mut scaled = Vec::with_capacity(rows);
-            normalizer.normalize(&raw, &done, &mut scaled)?;
+            normalizer.normalize(&raw, &step.episode_ends(), &mut scaled)?;
             self.rewards.clear();
             self.rewards.extend(scaled.into_iter().map(f64::from));
         }

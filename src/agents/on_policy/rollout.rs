@@ -163,12 +163,7 @@ impl Rollout {
             .extend_from_slice(step.next_observations);
         self.terminated
             .extend(step.terminated.iter().map(|&t| if t { 1.0 } else { 0.0 }));
-        self.done.extend(
-            step.terminated
-                .iter()
-                .zip(step.truncated)
-                .map(|(&t, &u)| t || u),
-        );
+        self.done.extend(step.episode_ends());
         self.steps += 1;
         Ok(())
     }
