@@ -14,6 +14,7 @@ mod init;
 mod mlp;
 mod policy_value;
 mod polyak;
+mod squashed_gaussian;
 
 pub use actor_critic_mlp::{ActorCriticMlp, ActorCriticMlpConfig};
 pub use clip::clip_grad_norm;
@@ -26,6 +27,7 @@ pub use policy_value::{
     PolicyValueNetwork,
 };
 pub use polyak::polyak_update;
+pub use squashed_gaussian::{squashed_gaussian_log_prob, tanh_log_det};
 
 use burn::module::Module;
 use burn::tensor::Tensor;
