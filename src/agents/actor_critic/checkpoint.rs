@@ -51,32 +51,18 @@ impl<M: ActorCriticNetwork> Checkpoint for ActorCritic<M> {
             ("env_steps", progress.env_steps),
             ("updates", progress.updates),
         ])?;
-        self.core
-            .check(&progress.rollout)
-            .map_err(|reason| AgentError::Format {
-                path: "training state".into(),
-                reason: format!("invalid rollout: {reason}"),
-            })?;
-        self.core
-            .normalization
-            .check(
-                &progress.normalization,
-                self.obs_dim,
-                Some(self.config.num_envs),
-                self.config.gamma,
-            )
-            .map_err(|reason| AgentError::Format {
-                path: "training state".into(),
-                reason,
-            })?;
+        self.core.check(
+            &progress.rollout,
+            &progress.normalization,
+            self.config.gamma,
+        )?;
         self.network = network;
         self.acting = self.network.valid();
         self.optimizer = optimizer;
         self.rng = progress.rng;
-        self.core.env_steps = progress.env_steps;
         self.updates = progress.updates;
-        self.core.rollout = progress.rollout;
-        self.core.normalization = progress.normalization;
+        self.core
+            .restore(progress.env_steps, progress.rollout, progress.normalization);
         Ok(())
     }
 }

@@ -165,14 +165,42 @@ impl OnPolicyCore {
         Ok(network)
     }
 
-    /// Checks a rollout read from a checkpoint against this core's shapes (see
-    /// [`Rollout::validate`]).
-    pub fn check(&self, rollout: &Rollout) -> Result<(), String> {
-        rollout.validate(
-            self.rollout.num_envs,
-            self.rollout.obs_dim,
-            self.n_rollout,
-            &self.actions,
-        )
+    /// Checks a rollout and normalisation statistics read from a checkpoint against this
+    /// core's shapes (see [`Rollout::validate`] and [`Normalization::check`]; `gamma` is the
+    /// agent's discount, which the return statistics must share).
+    pub fn check(
+        &self,
+        rollout: &Rollout,
+        normalization: &Normalization,
+        gamma: f64,
+    ) -> Result<(), AgentError> {
+        let invalid = |reason: String| AgentError::Format {
+            path: "training state".into(),
+            reason,
+        };
+        rollout
+            .validate(
+                self.rollout.num_envs,
+                self.rollout.obs_dim,
+                self.n_rollout,
+                &self.actions,
+            )
+            .map_err(|reason| invalid(format!("invalid rollout: {reason}")))?;
+        self.normalization
+            .check(
+                normalization,
+                self.rollout.obs_dim,
+                Some(self.rollout.num_envs),
+                gamma,
+            )
+            .map_err(invalid)
+    }
+
+    /// Takes the step count, rollout and statistics of a checkpoint checked by
+    /// [`check`](Self::check).
+    pub fn restore(&mut self, env_steps: u64, rollout: Rollout, normalization: Normalization) {
+        self.env_steps = env_steps;
+        self.rollout = rollout;
+        self.normalization = normalization;
     }
 }

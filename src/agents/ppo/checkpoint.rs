@@ -22,13 +22,6 @@ struct Progress {
     normalization: Normalization,
 }
 
-fn invalid(reason: String) -> AgentError {
-    AgentError::Format {
-        path: "training state".into(),
-        reason,
-    }
-}
-
 impl<M: PolicyValueNetwork> Checkpoint for Ppo<M> {
     /// The network, the optimizer's moments, the partial rollout, the normalisation
     /// statistics, the random generator and the counters.
@@ -57,26 +50,18 @@ impl<M: PolicyValueNetwork> Checkpoint for Ppo<M> {
             ("env_steps", progress.env_steps),
             ("updates", progress.updates),
         ])?;
-        self.core
-            .check(&progress.rollout)
-            .map_err(|reason| invalid(format!("invalid rollout: {reason}")))?;
-        self.core
-            .normalization
-            .check(
-                &progress.normalization,
-                self.obs_dim,
-                Some(self.config.num_envs),
-                self.config.gamma,
-            )
-            .map_err(invalid)?;
+        self.core.check(
+            &progress.rollout,
+            &progress.normalization,
+            self.config.gamma,
+        )?;
         self.network = network;
         self.acting = self.network.valid();
         self.optimizer = optimizer;
         self.rng = progress.rng;
-        self.core.env_steps = progress.env_steps;
         self.updates = progress.updates;
-        self.core.rollout = progress.rollout;
-        self.core.normalization = progress.normalization;
+        self.core
+            .restore(progress.env_steps, progress.rollout, progress.normalization);
         Ok(())
     }
 }
