@@ -94,6 +94,23 @@ impl BoxSpace {
                 .zip(self.low.iter().zip(&self.high))
                 .all(|(v, (lo, hi))| lo <= v && v <= hi)
     }
+
+    /// Clamps each component of `value` to its bounds (components beyond the box's length
+    /// are left as they are).
+    ///
+    /// ```
+    /// use cinder_rl::env::BoxSpace;
+    ///
+    /// let torque = BoxSpace { low: vec![-2.0], high: vec![2.0], shape: vec![1] };
+    /// let mut action = [3.5f32];
+    /// torque.clip(&mut action);
+    /// assert_eq!(action, [2.0]);
+    /// ```
+    pub fn clip(&self, value: &mut [f32]) {
+        for (v, (&lo, &hi)) in value.iter_mut().zip(self.low.iter().zip(&self.high)) {
+            *v = v.clamp(lo, hi);
+        }
+    }
 }
 
 /// An action or observation space.

@@ -93,10 +93,10 @@ impl<O: ?Sized, A: AsMut<[f32]>, P: Policy<O, A>> Policy<O, A> for GaussianNoise
                 self.bounds.flat_dim()
             )));
         }
-        for (i, value) in values.iter_mut().enumerate() {
-            let noisy = *value + self.noise.sample(&mut self.rng);
-            *value = noisy.clamp(self.bounds.low[i], self.bounds.high[i]);
+        for value in values.iter_mut() {
+            *value += self.noise.sample(&mut self.rng);
         }
+        self.bounds.clip(values);
         Ok(action)
     }
 }

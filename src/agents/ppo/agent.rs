@@ -202,10 +202,6 @@ impl<M: PolicyValueNetwork> Ppo<M> {
             }
             Read::Gaussian { mean, log_std } => {
                 let dim = log_std.len();
-                let (low, high) = match &self.actions {
-                    Space::Box(b) => (b.low.clone(), b.high.clone()),
-                    Space::Discrete(_) => (Vec::new(), Vec::new()),
-                };
                 self.sampled.resize_with(rows, Vec::new);
                 self.sent.resize_with(rows, Vec::new);
                 for (i, mean) in mean.chunks_exact(dim).enumerate() {
@@ -221,12 +217,10 @@ impl<M: PolicyValueNetwork> Ppo<M> {
                     }
                     let sent = &mut self.sent[i];
                     sent.clear();
-                    sent.extend(
-                        sample
-                            .iter()
-                            .zip(low.iter().zip(&high))
-                            .map(|(&v, (&lo, &hi))| v.clamp(lo, hi)),
-                    );
+                    sent.extend_from_slice(sample);
+                    if let Space::Box(bounds) = &self.actions {
+                        bounds.clip(sent);
+                    }
                     out.push(decode(ActionRef::Values(sent))?);
                 }
                 if mode == Mode::Exploit {
@@ -242,10 +236,10 @@ impl<M: PolicyValueNetwork> Ppo<M> {
     /// Stores one step of every copy (Gaussian actions as sampled) and learns when the
     /// rollout is full. A step that does not fit is an error and changes nothing.
     fn store<A: Action>(&mut self, step: &VecTransitions<'_, A>) -> Result<Learned, AgentError> {
-        let full = match self.sampled_actions(step.actions) {
-            Some(sampled) => self.core.store(
+        let full = if self.drew(step.actions) {
+            self.core.store(
                 &VecTransitions {
-                    actions: &sampled,
+                    actions: &self.sampled,
                     observations: step.observations,
                     rewards: step.rewards,
                     next_observations: step.next_observations,
@@ -253,8 +247,9 @@ impl<M: PolicyValueNetwork> Ppo<M> {
                     truncated: step.truncated,
                 },
                 false,
-            )?,
-            None => self.core.store(step, false)?,
+            )?
+        } else {
+            self.core.store(step, false)?
         };
         self.sampled.clear();
         self.sent.clear();
@@ -264,15 +259,14 @@ impl<M: PolicyValueNetwork> Ppo<M> {
         self.learn()
     }
 
-    /// The unclipped samples behind `actions`, when they are the clipped samples last drawn
-    /// for every copy; `None` otherwise (discrete actions, or actions from elsewhere).
-    fn sampled_actions<A: Action>(&self, actions: &[A]) -> Option<Vec<Vec<f32>>> {
-        let drawn = actions.len() == self.sent.len()
+    /// Whether `actions` are the clipped samples last drawn for every copy (not so for
+    /// discrete actions, or actions from elsewhere): then the rollout keeps the samples.
+    fn drew<A: Action>(&self, actions: &[A]) -> bool {
+        actions.len() == self.sent.len()
             && actions
                 .iter()
                 .zip(&self.sent)
-                .all(|(a, sent)| a.encode().values() == Some(sent.as_slice()));
-        drawn.then(|| self.sampled.clone())
+                .all(|(a, sent)| a.encode().values() == Some(sent.as_slice()))
     }
 
     /// One PPO update on the full rollout, which is then emptied.
