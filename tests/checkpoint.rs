@@ -1,6 +1,8 @@
 //! Checkpoints: training N steps, checkpointing, resuming and training N more equals training
-//! 2N steps straight, for DQN on one environment, A2C on four and PPO on four Pendulums (box
-//! actions, normalisation statistics, a rollout cut mid-way); bad checkpoints are errors.
+//! 2N steps straight, for DQN on one environment, A2C on four, PPO on four Pendulums (box
+//! actions, normalisation statistics, a rollout cut mid-way), SAC (a learned α, normalised
+//! observations) and TD3 (a checkpoint between the actor's turns) on one Pendulum; bad
+//! checkpoints are errors.
 
 mod common;
 
@@ -8,7 +10,9 @@ use std::path::Path;
 
 use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode};
-use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn, Ppo, PpoConfig};
+use cinder_rl::agents::{
+    ActorCritic, ActorCriticConfig, Dqn, Ppo, PpoConfig, Sac, SacConfig, Td3, Td3Config,
+};
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Pendulum, PendulumConfig, VecEnv};
 use cinder_rl::error::{ArtifactError, Error};
 use cinder_rl::nn::{ActorCriticMlp, Mlp, PolicyValueMlp, PolicyValueMlpConfig};
@@ -54,6 +58,26 @@ fn ppo() -> Ppo<PolicyValueMlp> {
         .with_n_epochs(2)
         .with_seed(7);
     Ppo::new(config, network, 3, space, &device).unwrap()
+}
+
+fn sac() -> Sac<Mlp, Mlp> {
+    let config = SacConfig::new()
+        .with_batch_size(32)
+        .with_learning_starts(500)
+        .with_normalize_observations(true)
+        .with_seed(8);
+    Sac::with_mlps(config, 3, pendulum().action_space(), &[32], &Device::flex()).unwrap()
+}
+
+fn td3() -> Td3<Mlp, Mlp> {
+    // 1 000 steps after 500 random ones: the checkpoint falls between two of the actor's
+    // turns (every third update).
+    let config = Td3Config::new()
+        .with_batch_size(32)
+        .with_learning_starts(500)
+        .with_policy_delay(3)
+        .with_seed(9);
+    Td3::with_mlps(config, 3, pendulum().action_space(), &[32], &Device::flex()).unwrap()
 }
 
 /// Records without their wall-clock times, which differ from run to run.
@@ -324,4 +348,47 @@ fn missing_foreign_and_corrupted_checkpoints_are_errors() {
         "{foreign:?}"
     );
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn sac_resumed_from_a_checkpoint_equals_the_straight_run() {
+    let runs = straight_and_resumed("sac", sac, |t, agent| {
+        t.run(agent, &mut pendulum(), &mut pendulum())
+    });
+    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
+    assert_eq!(runs.joined, runs.straight);
+    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    let (mut straight, mut resumed) = (runs.straight_agent, runs.resumed_agent);
+    assert_eq!(resumed.alpha().unwrap(), straight.alpha().unwrap());
+    assert_eq!(
+        resumed.observation_normalizer(),
+        straight.observation_normalizer()
+    );
+    let probe = [0.6f32, -0.8, 0.3];
+    for mode in [Mode::Exploit, Mode::Explore] {
+        let (a, b): (Vec<f32>, Vec<f32>) = (
+            resumed.act(&probe, mode).unwrap(),
+            straight.act(&probe, mode).unwrap(),
+        );
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn td3_resumed_from_a_checkpoint_equals_the_straight_run() {
+    let runs = straight_and_resumed("td3", td3, |t, agent| {
+        t.run(agent, &mut pendulum(), &mut pendulum())
+    });
+    assert_eq!(runs.joined, runs.straight);
+    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    let (mut straight, mut resumed) = (runs.straight_agent, runs.resumed_agent);
+    assert_eq!(resumed.updates(), straight.updates());
+    let probe = [0.6f32, -0.8, 0.3];
+    for mode in [Mode::Exploit, Mode::Explore] {
+        let (a, b): (Vec<f32>, Vec<f32>) = (
+            resumed.act(&probe, mode).unwrap(),
+            straight.act(&probe, mode).unwrap(),
+        );
+        assert_eq!(a, b);
+    }
 }

@@ -20,8 +20,11 @@ use burn::tensor::Device;
 use cinder_rl::agents::actor_critic::ActorCriticPreset;
 use cinder_rl::agents::dqn::DqnPreset;
 use cinder_rl::agents::ppo::PpoPreset;
+use cinder_rl::agents::sac::SacPreset;
+use cinder_rl::agents::td3::Td3Preset;
 use cinder_rl::agents::{
-    ActorCritic, ActorCriticConfig, Dqn, DqnConfig, Ppo, PpoConfig, config_from_json,
+    ActorCritic, ActorCriticConfig, Dqn, DqnConfig, Ppo, PpoConfig, Sac, SacConfig, Td3, Td3Config,
+    config_from_json,
 };
 use cinder_rl::artifacts::{RunDir, RunIdentity};
 use cinder_rl::env::{ActionShape, EnvSpec, MadeEnv, Registry, VecEnv};
@@ -79,6 +82,10 @@ enum Algo {
     ActorCritic,
     /// PPO (discrete and continuous actions).
     Ppo,
+    /// Soft actor-critic (continuous actions).
+    Sac,
+    /// Twin delayed DDPG (continuous actions).
+    Td3,
 }
 
 impl Algo {
@@ -88,6 +95,8 @@ impl Algo {
             Algo::Dqn => "dqn",
             Algo::ActorCritic => "actor-critic",
             Algo::Ppo => "ppo",
+            Algo::Sac => "sac",
+            Algo::Td3 => "td3",
         }
     }
 
@@ -106,8 +115,32 @@ impl Algo {
                 "hyperparams/ppo.toml",
                 include_str!("../../hyperparams/ppo.toml"),
             ),
+            Algo::Sac => (
+                "hyperparams/sac.toml",
+                include_str!("../../hyperparams/sac.toml"),
+            ),
+            Algo::Td3 => (
+                "hyperparams/td3.toml",
+                include_str!("../../hyperparams/td3.toml"),
+            ),
         }
     }
+
+    /// The action spaces the algorithm learns: discrete, continuous, or both (`None`).
+    fn actions(self) -> Option<ActionShapeKind> {
+        match self {
+            Algo::Dqn | Algo::ActorCritic => Some(ActionShapeKind::Discrete),
+            Algo::Ppo => None,
+            Algo::Sac | Algo::Td3 => Some(ActionShapeKind::Continuous),
+        }
+    }
+}
+
+/// Discrete or continuous actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ActionShapeKind {
+    Discrete,
+    Continuous,
 }
 
 /// What "solved" means on `spec`'s environment: the window W and the threshold (`None` if
@@ -152,14 +185,30 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
             registry.ids().collect::<Vec<_>>().join(", ")
         )
     })?;
-    if cli.algo != Algo::Ppo && spec.action_space.action_shape() != ActionShape::Discrete {
-        return Err(format!(
-            "{} learns discrete actions; {} has a box of {} (PPO takes it)",
-            cli.algo.name(),
-            spec.id,
-            spec.action_space.flat_dim()
-        )
-        .into());
+    let shape = match spec.action_space.action_shape() {
+        ActionShape::Discrete => ActionShapeKind::Discrete,
+        ActionShape::Continuous { .. } => ActionShapeKind::Continuous,
+    };
+    match cli.algo.actions() {
+        Some(ActionShapeKind::Discrete) if shape == ActionShapeKind::Continuous => {
+            return Err(format!(
+                "{} learns discrete actions; {} has a box of {} (PPO, SAC and TD3 take it)",
+                cli.algo.name(),
+                spec.id,
+                spec.action_space.flat_dim()
+            )
+            .into());
+        }
+        Some(ActionShapeKind::Continuous) if shape == ActionShapeKind::Discrete => {
+            return Err(format!(
+                "{} learns continuous actions; {} has {} discrete ones (DQN, the actor-critic and PPO take them)",
+                cli.algo.name(),
+                spec.id,
+                spec.action_space.n().unwrap_or(0)
+            )
+            .into());
+        }
+        _ => {}
     }
     if let Some(dir) = &cli.run.resume {
         let saved = RunDir::read_identity(dir)?;
@@ -209,6 +258,8 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         Algo::Dqn => train_dqn(&plan, &registry),
         Algo::ActorCritic => train_actor_critic(&plan, &registry),
         Algo::Ppo => train_ppo(&plan, &registry),
+        Algo::Sac => train_sac(&plan, &registry),
+        Algo::Td3 => train_td3(&plan, &registry),
     }
 }
 
@@ -292,6 +343,14 @@ impl Plan {
             .n()
             .ok_or("a discrete action space")?;
         Ok((self.spec.observation_space.flat_dim(), actions))
+    }
+
+    /// The observation length and the action box of a continuous-action environment.
+    fn continuous_shape(&self) -> (usize, cinder_rl::env::Space) {
+        (
+            self.spec.observation_space.flat_dim(),
+            self.spec.action_space.clone(),
+        )
     }
 
     /// The summary's fields beyond [`TrainSummary`]'s.
@@ -457,4 +516,61 @@ fn train_ppo(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error:
             plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
         }
     }
+}
+
+fn train_sac(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
+    let preset = plan.preset(SacPreset::all(), |p| p.name)?;
+    let config: SacConfig = plan
+        .agent_config(&preset.config)?
+        .with_seed(plan.run_plan.seed);
+    let hidden = plan.hidden(&preset.hidden);
+    let (inputs, actions) = plan.continuous_shape();
+    let device = Device::flex();
+    let agent = Sac::with_mlps(config.clone(), inputs, actions.clone(), &hidden, &device)?;
+    // The reloaded agent only acts: a memory of one batch is enough.
+    let small = config
+        .clone()
+        .with_replay_capacity(config.batch_size)
+        .with_learning_starts(0);
+    let reloaded = Sac::with_mlps(small, inputs, actions, &hidden, &device)?;
+    run_continuous(plan, registry, &config, &hidden, agent, reloaded)
+}
+
+fn train_td3(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
+    let preset = plan.preset(Td3Preset::all(), |p| p.name)?;
+    let config: Td3Config = plan
+        .agent_config(&preset.config)?
+        .with_seed(plan.run_plan.seed);
+    let hidden = plan.hidden(&preset.hidden);
+    let (inputs, actions) = plan.continuous_shape();
+    let device = Device::flex();
+    let agent = Td3::with_mlps(config.clone(), inputs, actions.clone(), &hidden, &device)?;
+    let small = config
+        .clone()
+        .with_replay_capacity(config.batch_size)
+        .with_learning_starts(0);
+    let reloaded = Td3::with_mlps(small, inputs, actions, &hidden, &device)?;
+    run_continuous(plan, registry, &config, &hidden, agent, reloaded)
+}
+
+/// Trains a continuous-action agent on one environment, then reloads and evaluates it.
+fn run_continuous<A, C>(
+    plan: &Plan,
+    registry: &Registry,
+    config: &C,
+    hidden: &[usize],
+    mut agent: A,
+    reloaded: A,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    A: cinder_rl::agent::Agent<Vec<f32>, Vec<f32>> + cinder_rl::agent::Checkpoint,
+    C: serde::Serialize,
+{
+    let (run, mut bar) = plan.start(config, hidden)?;
+    let mut env = registry.make_continuous(&plan.spec.id)?;
+    let mut eval_env = registry.make_continuous(&plan.spec.id)?;
+    let summary = plan
+        .trainer(&run, &mut bar)
+        .run(&mut agent, &mut env, &mut eval_env)?;
+    plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
 }

@@ -1,6 +1,7 @@
 //! Validation of the settings DQN and actor-critic share.
 
 use crate::agent::VecTransitions;
+use crate::agents::off_policy::TrainFrequency;
 use crate::error::AgentError;
 use crate::policy::{AnySchedule, Schedule};
 
@@ -142,4 +143,42 @@ pub(crate) fn observation_rows(observations: &[f32], obs_dim: usize) -> Result<u
         });
     }
     Ok(observations.len() / obs_dim)
+}
+
+/// A replay memory of at least one transition that holds a batch and the transitions stored
+/// before learning starts, and a train frequency of at least one step and one update.
+pub(crate) fn replay(
+    capacity: usize,
+    batch_size: usize,
+    learning_starts: usize,
+    train_frequency: TrainFrequency,
+) -> Result<(), AgentError> {
+    if capacity == 0 {
+        return invalid("replay_capacity", "must be at least 1".into());
+    }
+    if batch_size == 0 || batch_size > capacity {
+        return invalid(
+            "batch_size",
+            format!("must be in 1..={capacity} (the replay capacity), got {batch_size}"),
+        );
+    }
+    if learning_starts > capacity {
+        return invalid(
+            "learning_starts",
+            format!("{learning_starts} exceeds the replay capacity {capacity}"),
+        );
+    }
+    match train_frequency {
+        TrainFrequency::EverySteps { every: 0, .. } => {
+            invalid("train_frequency", "`every` must be at least 1".into())
+        }
+        TrainFrequency::EverySteps {
+            gradient_steps: 0, ..
+        }
+        | TrainFrequency::AfterEpisode { gradient_steps: 0 } => invalid(
+            "train_frequency",
+            "`gradient_steps` must be at least 1".into(),
+        ),
+        _ => Ok(()),
+    }
 }

@@ -118,6 +118,11 @@ impl<R: ReplayMemory> OffPolicyCore<R> {
         }
     }
 
+    /// Takes back `sample`'s buffers after an update that failed, handing the memory nothing.
+    pub fn give_back(&mut self, sample: Sample) {
+        self.batch = sample.batch;
+    }
+
     /// Takes back `sample` after its update, whose result is `loss`, handing the memory the
     /// samples' TD errors when it wants them; returns the loss.
     pub fn updated(

@@ -9,16 +9,19 @@
 mod actor_critic_mlp;
 mod clip;
 mod cnn;
+mod continuous;
 mod gaussian;
 mod init;
 mod mlp;
 mod policy_value;
 mod polyak;
 mod squashed_gaussian;
+mod twin;
 
 pub use actor_critic_mlp::{ActorCriticMlp, ActorCriticMlpConfig};
 pub use clip::clip_grad_norm;
 pub use cnn::{CnnQNetwork, CnnQNetworkConfig};
+pub use continuous::{ActorNetwork, ContinuousQNetwork};
 pub use gaussian::{gaussian_entropy, gaussian_log_prob};
 pub use init::{MAX_PARAMETERS, orthogonal_linear, seeded_linear};
 pub use mlp::{Mlp, MlpConfig};
@@ -28,6 +31,7 @@ pub use policy_value::{
 };
 pub use polyak::polyak_update;
 pub use squashed_gaussian::{squashed_gaussian_log_prob, tanh_log_det};
+pub use twin::Twin;
 
 use burn::module::Module;
 use burn::tensor::Tensor;

@@ -173,42 +173,12 @@ impl DqnConfig {
         checks::gradient_clipping(self.max_grad_norm, self.clip_grad_value)?;
         checks::reward_scale(self.reward_scale)?;
         self.optimizer.validate()?;
-        if self.replay_capacity == 0 {
-            return invalid("replay_capacity", "must be at least 1".into());
-        }
-        if self.batch_size == 0 || self.batch_size > self.replay_capacity {
-            return invalid(
-                "batch_size",
-                format!(
-                    "must be in 1..={} (the replay capacity), got {}",
-                    self.replay_capacity, self.batch_size
-                ),
-            );
-        }
-        if self.learning_starts > self.replay_capacity {
-            return invalid(
-                "learning_starts",
-                format!(
-                    "{} exceeds the replay capacity {}",
-                    self.learning_starts, self.replay_capacity
-                ),
-            );
-        }
-        match self.train_frequency {
-            TrainFrequency::EverySteps { every: 0, .. } => {
-                return invalid("train_frequency", "`every` must be at least 1".into());
-            }
-            TrainFrequency::EverySteps {
-                gradient_steps: 0, ..
-            }
-            | TrainFrequency::AfterEpisode { gradient_steps: 0 } => {
-                return invalid(
-                    "train_frequency",
-                    "`gradient_steps` must be at least 1".into(),
-                );
-            }
-            _ => {}
-        }
+        checks::replay(
+            self.replay_capacity,
+            self.batch_size,
+            self.learning_starts,
+            self.train_frequency,
+        )?;
         match self.target_update {
             TargetUpdate::HardEverySteps(0) | TargetUpdate::HardEveryEpisodes(0) => {
                 return invalid(

@@ -4,61 +4,11 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::DqnConfig;
+use crate::agents::batch_tensors::{BatchTensors, td_errors as batch_td_errors};
 use crate::agents::training::apply_gradients;
 use crate::error::AgentError;
 use crate::memory::Batch;
 use crate::nn::QNetwork;
-
-/// The sampled batch as tensors `[batch, ...]` on a plain (non-autodiff) device: data, not
-/// parameters, so no gradient flows into them.
-struct BatchTensors {
-    observations: Tensor<2>,
-    actions: Tensor<2, Int>,
-    rewards: Tensor<2>,
-    next_observations: Tensor<2>,
-    terminated: Tensor<2>,
-    /// Per-sample loss weights, when the batch has them.
-    weights: Option<Tensor<2>>,
-    /// Per-sample discounts, when the batch has them.
-    discounts: Option<Tensor<2>>,
-}
-
-impl BatchTensors {
-    /// The batch's fields as tensors, rewards multiplied by `reward_scale`. Weights or
-    /// discounts that are neither empty nor one per sample are an error.
-    fn new(batch: &Batch, reward_scale: f32, device: &Device) -> Result<Self, AgentError> {
-        let (n, d) = (batch.batch_size, batch.obs_dim);
-        let floats = |values: &[f32], shape: [usize; 2]| {
-            Tensor::from_data(TensorData::new(values.to_vec(), shape), device)
-        };
-        let optional = |name: &'static str, values: &[f32]| match values.len() {
-            0 => Ok(None),
-            len if len == n => Ok(Some(floats(values, [n, 1]))),
-            len => Err(AgentError::InvalidConfig {
-                field: name,
-                reason: format!("{len} values for a batch of {n}"),
-            }),
-        };
-        Ok(Self {
-            observations: floats(&batch.observations, [n, d]),
-            actions: Tensor::from_data(
-                TensorData::new(batch.actions.require_discrete()?.to_vec(), [n, 1]),
-                device,
-            ),
-            rewards: Tensor::from_data(
-                TensorData::new(
-                    batch.rewards.iter().map(|r| r * reward_scale).collect(),
-                    [n, 1],
-                ),
-                device,
-            ),
-            next_observations: floats(&batch.next_observations, [n, d]),
-            terminated: floats(&batch.terminated, [n, 1]),
-            weights: optional("batch.weights", &batch.weights)?,
-            discounts: optional("batch.discounts", &batch.discounts)?,
-        })
-    }
-}
 
 /// One gradient step of the online network towards the TD target
 ///
@@ -92,15 +42,16 @@ pub(super) fn dqn_update<M: QNetwork>(
     device: &Device,
     td_errors: Option<&mut Vec<f32>>,
 ) -> Result<(M, f32), AgentError> {
-    let BatchTensors {
-        observations: s,
-        actions: a,
-        rewards: r,
-        next_observations: s_next,
-        terminated,
-        weights,
-        discounts,
-    } = BatchTensors::new(batch, reward_scale, device)?;
+    let batch_tensors = BatchTensors::new(batch, reward_scale, device)?;
+    let (n, s, s_next) = (
+        batch.batch_size,
+        batch_tensors.observations.clone(),
+        batch_tensors.next_observations.clone(),
+    );
+    let a = Tensor::<2, Int>::from_data(
+        TensorData::new(batch.actions.require_discrete()?.to_vec(), [n, 1]),
+        device,
+    );
 
     // The TD target, from the target network.
     let next_q = target.forward(s_next.clone());
@@ -110,27 +61,14 @@ pub(super) fn dqn_update<M: QNetwork>(
     } else {
         next_q.max_dim(1)
     };
-    let not_terminated = terminated.neg().add_scalar(1.0);
-    let y = match discounts {
-        None => r + not_terminated * next_value * config.gamma,
-        Some(discounts) => r + not_terminated * next_value * discounts,
-    };
+    let y = batch_tensors.target(next_value, config.gamma);
 
     // The online network's value of the actions taken, and the loss between the two.
     let q_taken = online.forward(s).gather(1, a);
     if let Some(td_errors) = td_errors {
-        let errors = (y.clone() - q_taken.clone().detach()).abs().into_data();
-        *td_errors = errors
-            .try_into_vec::<f32>()
-            .map_err(|e| AgentError::InvalidConfig {
-                field: "network",
-                reason: format!("unreadable TD errors: {e:?}"),
-            })?;
+        *td_errors = batch_td_errors(y.clone(), q_taken.clone())?;
     }
-    let loss = match weights {
-        None => config.loss.mean(q_taken, y),
-        Some(weights) => config.loss.weighted_mean(q_taken, y, weights),
-    };
+    let loss = batch_tensors.loss(config.loss, q_taken, y);
 
     // Backpropagate, clip, step.
     apply_gradients(online, loss, optimizer, config.max_grad_norm, learning_rate)

@@ -10,13 +10,14 @@ use super::PpoConfig;
 use super::update::{UpdateStats, ppo_update};
 use crate::agent::{Agent, Learned, Metrics, Mode, VecAgent, VecTransitions};
 use crate::agents::checks;
+use crate::agents::continuous::decode;
 use crate::agents::file::Header;
 use crate::agents::normalization::Normalization;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::on_policy::OnPolicyCore;
 use crate::agents::training::{place, probe_shapes, read_values as read};
 use crate::env::{Action, ActionRef, ActionShape, Space};
-use crate::error::{AgentError, MemoryError, PolicyError};
+use crate::error::{AgentError, PolicyError};
 use crate::memory::Transition;
 use crate::nn::{Distribution, PolicyValueNetwork};
 use crate::policy::{argmax, sample_categorical, sample_diag_gaussian};
@@ -341,19 +342,6 @@ impl<M: PolicyValueNetwork> Ppo<M> {
             ActionShape::Continuous { dim } => Header::continuous("ppo", self.obs_dim, dim, params),
         }
     }
-}
-
-/// The action of type `A` for a chosen action, or an error when `A` cannot hold it.
-fn decode<A: Action>(action: ActionRef<'_>) -> Result<A, AgentError> {
-    A::decode(action).ok_or_else(|| {
-        AgentError::Memory(MemoryError::ActionShape {
-            expected: action.shape(),
-            actual: match action {
-                ActionRef::Index(_) => ActionShape::Continuous { dim: 0 },
-                ActionRef::Values(_) => ActionShape::Discrete,
-            },
-        })
-    })
 }
 
 impl<M: PolicyValueNetwork, A: Action> VecAgent<A> for Ppo<M> {
