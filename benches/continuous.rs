@@ -1,6 +1,7 @@
 //! SAC and TD3 cost at rl-baselines3-zoo's sizes on Pendulum-v1 (3 observation values, one
-//! torque): one update of a batch of 256 (SAC with 256-256 networks, TD3 with 400-300), one
-//! action, and this machine's matrix-product peak for comparison. Each update's achieved
+//! torque): one update of a batch of 256 drawn from the replay memory (SAC with 256-256
+//! networks, TD3 with 400-300: one call of `learn`, which for TD3 trains the actor every
+//! second call), one exploring action, and this machine's matrix-product peak for comparison. Each update's achieved
 //! GFLOP/s (its matrix products' floating-point operations over its measured time) is
 //! printed beside the peak. Set `CINDER_BENCH_DEVICE=cuda` (with `--features cuda`) to time
 //! them on a GPU.
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use burn::tensor::{Tensor, TensorData};
 use cinder_rl::agent::{Agent, Mode};
-use cinder_rl::agents::{Sac, SacConfig};
+use cinder_rl::agents::{Sac, SacConfig, Td3, Td3Config};
 use cinder_rl::env::Space;
 use cinder_rl::memory::Transition;
 use cinder_rl::nn::Mlp;
@@ -71,6 +72,28 @@ fn sac_flops(hidden: &[usize], dim: usize) -> f64 {
         + 2.0 * mlp_flops(&critic, BATCH, true, false, Inputs::All)
 }
 
+/// One TD3 update, averaged over the policy delay of 2: the target actor and both target
+/// critics, both critics trained, and on every second update the actor trained through the
+/// first critic (gradient to its inputs only).
+fn td3_flops(hidden: &[usize], dim: usize) -> f64 {
+    let actor: Vec<usize> = [OBS]
+        .into_iter()
+        .chain(hidden.iter().copied())
+        .chain([dim])
+        .collect();
+    let critic: Vec<usize> = [OBS + dim]
+        .into_iter()
+        .chain(hidden.iter().copied())
+        .chain([1])
+        .collect();
+    mlp_flops(&actor, BATCH, true, false, Inputs::None)
+        + 2.0 * mlp_flops(&critic, BATCH, true, false, Inputs::None)
+        + 2.0 * mlp_flops(&critic, BATCH, true, true, Inputs::AllButFirst)
+        + 0.5
+            * (mlp_flops(&actor, BATCH, true, true, Inputs::AllButFirst)
+                + mlp_flops(&critic, BATCH, true, false, Inputs::All))
+}
+
 fn torque() -> Space {
     Space::boxed(vec![-2.0], vec![2.0])
 }
@@ -88,19 +111,29 @@ fn transition(i: usize) -> Transition<[f32; OBS], [f32; 1]> {
     }
 }
 
+/// Fills `agent`'s memory with `3 * BATCH` transitions, the last of which makes the first
+/// update (of an agent whose learning starts there) and ends the random warm-up.
+fn fill<A: Agent<[f32; OBS], [f32; 1]>>(agent: &mut A) {
+    for i in 0..3 * BATCH {
+        agent.observe(&transition(i)).unwrap();
+    }
+}
+
+fn td3_agent(hidden: &[usize]) -> Td3<Mlp, Mlp> {
+    let config = Td3Config::new()
+        .with_replay_capacity(10_000)
+        .with_learning_starts(3 * BATCH);
+    let mut agent = Td3::with_mlps(config, OBS, torque(), hidden, &device::bench_device()).unwrap();
+    fill(&mut agent);
+    agent
+}
+
 fn sac_agent(hidden: &[usize]) -> Sac<Mlp, Mlp> {
     let config = SacConfig::new()
         .with_replay_capacity(10_000)
-        .with_learning_starts(BATCH);
+        .with_learning_starts(3 * BATCH);
     let mut agent = Sac::with_mlps(config, OBS, torque(), hidden, &device::bench_device()).unwrap();
-    // Filled without learning: the memory holds a batch when the first update falls due,
-    // and every observe below stays before it.
-    for i in 0..BATCH - 1 {
-        agent.observe(&transition(i)).unwrap();
-    }
-    for i in 0..2 * BATCH {
-        agent.observe(&transition(BATCH + i)).unwrap();
-    }
+    fill(&mut agent);
     agent
 }
 
@@ -142,12 +175,29 @@ fn updates(c: &mut Criterion) {
             black_box(agent.learn().unwrap());
         },
     );
+    let hidden = [400, 300];
+    let mut agent = td3_agent(&hidden);
+    bench_gflops(
+        c,
+        "td3_update_400x300_batch256",
+        td3_flops(&hidden, 1),
+        || {
+            black_box(agent.learn().unwrap());
+        },
+    );
 }
 
 fn actions(c: &mut Criterion) {
     let mut agent = sac_agent(&[256, 256]);
     let observation = [0.3f32, -0.9, 0.5];
     c.bench_function("sac_act_256x256", |b| {
+        b.iter(|| {
+            let action: [f32; 1] = agent.act(black_box(&observation), Mode::Explore).unwrap();
+            black_box(action)
+        })
+    });
+    let mut agent = td3_agent(&[400, 300]);
+    c.bench_function("td3_act_400x300", |b| {
         b.iter(|| {
             let action: [f32; 1] = agent.act(black_box(&observation), Mode::Explore).unwrap();
             black_box(action)

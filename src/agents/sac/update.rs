@@ -36,9 +36,10 @@ impl LogAlpha {
         }
     }
 
-    /// α, read back to the host.
+    /// α, read back to the host (from the parameter's plain value: an autodiff operation on
+    /// it that is never backpropagated would stay in Burn's graph registry for good).
     pub fn alpha(&self) -> Result<f32, AgentError> {
-        Ok(read_values(self.value.val().exp().unsqueeze())?[0])
+        Ok(read_values(self.value.val().inner().exp().unsqueeze())?[0])
     }
 }
 
