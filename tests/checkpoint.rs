@@ -1,8 +1,8 @@
 //! Checkpoints: training N steps, checkpointing, resuming and training N more equals training
 //! 2N steps straight, for DQN on one environment, A2C on four, PPO on four Pendulums (box
 //! actions, normalisation statistics, a rollout cut mid-way), SAC (a learned α, normalised
-//! observations) and TD3 (a checkpoint between the actor's turns) on one Pendulum; bad
-//! checkpoints are errors.
+//! observations, correlated exploration noise) and TD3 (a checkpoint between the actor's
+//! turns) on one Pendulum; bad checkpoints are errors.
 
 mod common;
 
@@ -65,6 +65,7 @@ fn sac() -> Sac<Mlp, Mlp> {
         .with_batch_size(32)
         .with_learning_starts(500)
         .with_normalize_observations(true)
+        .with_exploration_correlation(0.9)
         .with_seed(8);
     Sac::with_mlps(config, 3, pendulum().action_space(), &[32], &Device::flex()).unwrap()
 }

@@ -155,6 +155,32 @@ fn actions_are_uniform_in_the_box_until_learning_starts_then_the_actor_s() {
     );
 }
 
+/// The lag-1 correlation of 2 000 exploring actions for one observation.
+fn action_correlation(correlation: f64) -> f64 {
+    let config = sac_config(0)
+        .with_learning_starts(0)
+        .with_exploration_correlation(correlation);
+    let mut agent = sac(config);
+    let actions: Vec<f64> = (0..2_000)
+        .map(|_| {
+            let action: [f32; D] = agent.act(&[0.2, -0.1], Mode::Explore).unwrap();
+            f64::from(action[0])
+        })
+        .collect();
+    let mean = actions.iter().sum::<f64>() / actions.len() as f64;
+    let centred: Vec<f64> = actions.iter().map(|a| a - mean).collect();
+    let lagged: f64 = centred.windows(2).map(|w| w[0] * w[1]).sum();
+    lagged / centred.iter().map(|a| a * a).sum::<f64>()
+}
+
+#[test]
+fn correlated_exploration_drifts_where_independent_exploration_does_not() {
+    let independent = action_correlation(0.0);
+    let correlated = action_correlation(0.99);
+    assert!(independent.abs() < 0.1, "{independent}");
+    assert!(correlated > 0.9, "{correlated}");
+}
+
 #[test]
 fn n_copies_train_together() {
     let mut agent = td3(td3_config(2).with_learning_starts(100));
@@ -213,6 +239,10 @@ fn invalid_settings_and_inputs_are_typed_errors() {
         "target_entropy",
     );
     invalid(with(sac_config(0).with_batch_size(0)), "batch_size");
+    invalid(
+        with(sac_config(0).with_exploration_correlation(1.0)),
+        "exploration_correlation",
+    );
     invalid(
         with(sac_config(0).with_critic_learning_rate(0.0)),
         "learning_rate",

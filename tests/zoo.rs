@@ -10,7 +10,9 @@ use std::process::Command;
 use cinder_rl::agents::actor_critic::ActorCriticPreset;
 use cinder_rl::agents::dqn::DqnPreset;
 use cinder_rl::agents::ppo::PpoPreset;
-use cinder_rl::agents::{ActorCritic, Dqn, Ppo, config_from_json};
+use cinder_rl::agents::sac::SacPreset;
+use cinder_rl::agents::td3::Td3Preset;
+use cinder_rl::agents::{ActorCritic, Dqn, Ppo, Sac, SacConfig, Td3, Td3Config, config_from_json};
 use cinder_rl::env::{ActionShape, Registry};
 use cinder_rl::nn::{ActorCriticMlpConfig, MlpConfig, PolicyHead, PolicyValueMlpConfig};
 use serde_json::Value;
@@ -18,6 +20,68 @@ use serde_json::Value;
 const DQN: &str = include_str!("../hyperparams/dqn.toml");
 const ACTOR_CRITIC: &str = include_str!("../hyperparams/actor_critic.toml");
 const PPO: &str = include_str!("../hyperparams/ppo.toml");
+const SAC: &str = include_str!("../hyperparams/sac.toml");
+const TD3: &str = include_str!("../hyperparams/td3.toml");
+const ZOO_SAC: &str = include_str!("../hyperparams/rl-zoo/sac.toml");
+const ZOO_TD3: &str = include_str!("../hyperparams/rl-zoo/td3.toml");
+
+#[test]
+fn every_continuous_environment_has_valid_sac_and_td3_settings() {
+    let registry = Registry::new();
+    let device = burn::tensor::Device::flex();
+    let zoo_sac = std::env::temp_dir().join(format!("cinder-zoo-sac-{}.toml", std::process::id()));
+    let zoo_td3 = std::env::temp_dir().join(format!("cinder-zoo-td3-{}.toml", std::process::id()));
+    std::fs::write(&zoo_sac, ZOO_SAC).unwrap();
+    std::fs::write(&zoo_td3, ZOO_TD3).unwrap();
+    for id in registry.ids() {
+        let spec = registry.spec(id).unwrap();
+        if spec.action_space.action_shape() == ActionShape::Discrete {
+            continue;
+        }
+        let inputs = spec.observation_space.flat_dim();
+        for file in [None, Some(zoo_sac.as_path())] {
+            let sac = hyperparams::resolve("sac.toml", SAC, file, id, &[]).unwrap();
+            let preset = SacPreset::named(&sac.preset).unwrap();
+            let config: SacConfig =
+                config_from_json(&sac.agent.to_string(), &preset.config).unwrap();
+            let hidden = sac.hidden.clone().unwrap_or(preset.hidden);
+            let agent = Sac::with_mlps(config, inputs, spec.action_space.clone(), &hidden, &device);
+            assert!(agent.is_ok(), "sac on {id} ({file:?})");
+        }
+        for file in [None, Some(zoo_td3.as_path())] {
+            let td3 = hyperparams::resolve("td3.toml", TD3, file, id, &[]).unwrap();
+            let preset = Td3Preset::named(&td3.preset).unwrap();
+            let config: Td3Config =
+                config_from_json(&td3.agent.to_string(), &preset.config).unwrap();
+            let hidden = td3.hidden.clone().unwrap_or(preset.hidden);
+            let agent = Td3::with_mlps(config, inputs, spec.action_space.clone(), &hidden, &device);
+            assert!(agent.is_ok(), "td3 on {id} ({file:?})");
+        }
+    }
+    // The zoo's published settings arrive as written.
+    let pendulum =
+        hyperparams::resolve("td3.toml", TD3, Some(&zoo_td3), "Pendulum-v1", &[]).unwrap();
+    let preset = Td3Preset::named(&pendulum.preset).unwrap();
+    let config: Td3Config = config_from_json(&pendulum.agent.to_string(), &preset.config).unwrap();
+    assert_eq!((config.gamma, config.learning_starts), (0.98, 10_000));
+    assert_eq!(preset.hidden, [400, 300]);
+    let mcc = hyperparams::resolve(
+        "sac.toml",
+        SAC,
+        Some(&zoo_sac),
+        "MountainCarContinuous-v0",
+        &[],
+    )
+    .unwrap();
+    let preset = SacPreset::named(&mcc.preset).unwrap();
+    let config: SacConfig = config_from_json(&mcc.agent.to_string(), &preset.config).unwrap();
+    assert_eq!(
+        (config.batch_size, config.gamma, config.tau),
+        (512, 0.9999, 0.01)
+    );
+    std::fs::remove_file(zoo_sac).unwrap();
+    std::fs::remove_file(zoo_td3).unwrap();
+}
 
 #[test]
 fn every_environment_has_valid_ppo_settings() {
@@ -239,8 +303,45 @@ fn the_zoo_trains_ppo_on_box_actions() {
 }
 
 #[test]
+fn the_zoo_trains_sac_and_td3() {
+    for algo in ["sac", "td3"] {
+        let out = scratch(algo);
+        let output = zoo()
+            .args(["--algo", algo, "--env", "Pendulum-v1", "--seed", "2"])
+            .args([
+                "--max-env-steps",
+                "600",
+                "--eval-episodes",
+                "1",
+                "--hidden",
+                "16",
+            ])
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(summary["algorithm"], algo);
+        assert_eq!(summary["episodes"], 3);
+        // One update per step from the 256th, when the memory first holds a batch (the
+        // first 100 steps are random).
+        assert_eq!(summary["updates"], 345);
+        assert!(summary["metrics"]["q1_loss"].is_number(), "{summary}");
+        assert!(out.join("agent.cinder").is_file());
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}
+
+#[test]
 fn the_zoo_refuses_what_it_cannot_train_with_a_message() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--algo", "sac", "--env", "CartPole-v1"],
+            "continuous actions",
+        ),
         (
             &["--algo", "dqn", "--env", "Pendulum-v1"],
             "discrete actions",

@@ -63,6 +63,9 @@ pub struct Sac<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory = Uniform
     pub(super) core: ContinuousCore<R>,
     /// Draws the update's reparameterisation noise.
     pub(super) noise_rng: SeededRng,
+    /// The standard normal noise of the last explored action of each copy, which the next
+    /// one follows when `exploration_correlation` is positive.
+    pub(super) exploration_state: Vec<f32>,
     pub(super) inner: Device,
     pub(super) updates: u64,
 }
@@ -159,6 +162,7 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory> Sac<A, Q, R> {
             optimizers,
             core,
             noise_rng: seeded(derive_seed(config.seed, 5)),
+            exploration_state: Vec::new(),
             inner,
             updates: 0,
             config,
@@ -271,7 +275,8 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory> ContinuousLearner 
         &mut self.core
     }
 
-    /// `tanh(μ + σ ε)` with `ε` standard normal when exploring, `tanh(μ)` when not.
+    /// `tanh(μ + σ ε)` with `ε` standard normal when exploring (white, or following the
+    /// previous step's `ε` with the configured correlation), `tanh(μ)` when not.
     fn unit_actions(
         &mut self,
         input: Vec<f32>,
@@ -283,12 +288,28 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory> ContinuousLearner 
         let input = Tensor::<2>::from_data(TensorData::new(input, [rows, obs_dim]), &self.inner);
         let output = read_values(self.acting.forward(input))?;
         let dim = self.core.action_dim();
-        for row in output.chunks_exact(2 * dim) {
+        let rho = self.config.exploration_correlation as f32;
+        if explore && rho > 0.0 && self.exploration_state.len() != rows * dim {
+            // A fresh process for another number of copies, started from its stationary law.
+            self.exploration_state = (0..rows * dim)
+                .map(|_| self.core.rng.sample::<f32, _>(StandardNormal))
+                .collect();
+        }
+        let innovation = (1.0 - rho * rho).sqrt();
+        for (r, row) in output.chunks_exact(2 * dim).enumerate() {
             let (mean, log_std) = row.split_at(dim);
-            for (&mean, &log_std) in mean.iter().zip(log_std) {
+            for (d, (&mean, &log_std)) in mean.iter().zip(log_std).enumerate() {
                 let pre_tanh = if explore {
                     let std = log_std.clamp(LOG_STD_MIN, LOG_STD_MAX).exp();
-                    mean + std * self.core.rng.sample::<f32, _>(StandardNormal)
+                    let draw: f32 = self.core.rng.sample(StandardNormal);
+                    let noise = if rho == 0.0 {
+                        draw
+                    } else {
+                        let state = &mut self.exploration_state[r * dim + d];
+                        *state = rho * *state + innovation * draw;
+                        *state
+                    };
+                    mean + std * noise
                 } else {
                     mean
                 };

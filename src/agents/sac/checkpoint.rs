@@ -22,6 +22,7 @@ struct Progress {
     episodes: u64,
     updates: u64,
     normalization: Normalization,
+    exploration_state: Vec<f32>,
 }
 
 impl<A: ActorNetwork, Q: ContinuousQNetwork, R: MemoryState> Checkpoint for Sac<A, Q, R> {
@@ -36,6 +37,7 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: MemoryState> Checkpoint for Sac<
             episodes: self.core.off.episodes,
             updates: self.updates,
             normalization: self.core.normalization.clone(),
+            exploration_state: self.exploration_state.clone(),
         };
         Ok(StateWriter::new(&self.header())
             .module("actor", &self.acting)?
@@ -68,6 +70,12 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: MemoryState> Checkpoint for Sac<
             ("updates", progress.updates),
         ])?;
         self.core.check_restored(&progress.normalization, &memory)?;
+        if progress.exploration_state.iter().any(|v| !v.is_finite()) {
+            return Err(AgentError::Format {
+                path: "training state".into(),
+                reason: "the exploration noise holds a value that is not finite".into(),
+            });
+        }
 
         self.actor = actor;
         self.acting = self.actor.valid();
@@ -85,6 +93,7 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: MemoryState> Checkpoint for Sac<
         self.core.off.episodes = progress.episodes;
         self.updates = progress.updates;
         self.core.normalization = progress.normalization;
+        self.exploration_state = progress.exploration_state;
         Ok(())
     }
 }

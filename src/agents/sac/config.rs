@@ -118,6 +118,16 @@ pub struct SacConfig {
     /// Default: `None`.
     #[config(default = "None")]
     pub target_entropy: Option<f64>,
+    /// The correlation, in `[0, 1)`, of the exploring Gaussian's noise from one step to the
+    /// next: `ε_t = ρ ε_(t-1) + sqrt(1 - ρ²) ξ_t`, each `ε_t` still standard normal. 0 is
+    /// SAC's independent sampling; close to 1, the noise drifts over about `1 / (1 - ρ)`
+    /// steps, which explores tasks whose reward needs a push held for many steps (as
+    /// MountainCarContinuous-v0's), in the spirit of state-dependent or colored-noise
+    /// exploration. Only the actions sent change: the updates use independent draws.
+    ///
+    /// Default: `0.0`.
+    #[config(default = 0.0)]
+    pub exploration_correlation: f64,
     /// Rewards are multiplied by this before they are stored.
     ///
     /// Default: `1.0`.
@@ -194,6 +204,12 @@ impl SacConfig {
             return invalid(
                 "entropy_coefficient",
                 format!("must be positive and finite, got {alpha}"),
+            );
+        }
+        if !(0.0..1.0).contains(&self.exploration_correlation) {
+            return invalid(
+                "exploration_correlation",
+                format!("must be in [0, 1), got {}", self.exploration_correlation),
             );
         }
         if let Some(target) = self.target_entropy
