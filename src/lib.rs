@@ -10,7 +10,7 @@
 //! |---|---|
 //! | [`artifacts`] | the run directory ([`RunDir`](artifacts::RunDir): identity, lock, resumption), metrics CSV, learning-curve PNG (feature `plot`), episode GIFs (feature `gif`) |
 //! | [`train`] | the training loop: budgets, stop rules, evaluation, progress, JSON summary, checkpoints |
-//! | [`agents`] | [`Dqn`](agents::Dqn), [`ActorCritic`](agents::ActorCritic) and [`Ppo`](agents::Ppo), on Burn, running observation and reward normalisation, and the agent file for agents of your own |
+//! | [`agents`] | [`Dqn`](agents::Dqn), [`ActorCritic`](agents::ActorCritic), [`Ppo`](agents::Ppo), [`Sac`](agents::Sac) and [`Td3`](agents::Td3), on Burn, running observation and reward normalisation, and the agent file for agents of your own |
 //! | [`nn`] | the network traits the agents train, ready-made MLPs and CNN, parameter operations |
 //! | [`agent`] | the [`Agent`](agent::Agent) trait every algorithm implements |
 //! | [`policy`] | the [`Policy`](policy::Policy) trait, greedy / epsilon-greedy / categorical policies, exploration [`Schedule`](policy::Schedule)s |
@@ -28,6 +28,8 @@
 //! Trainer::run(agent, envs, eval_env)      one Environment, or a VecEnv of N copies
 //!   └─ Agent<O, A> (act, observe), VecAgent<A> (N rows at once), Checkpoint
 //!        ├─ Dqn<M: QNetwork, R: ReplayMemory, S: Schedule>, on the off-policy core
+//!        ├─ Sac<A: ActorNetwork, Q: ContinuousQNetwork, R>, Td3<A, Q, R>, on the off-policy
+//!        │    core with an action box and Twin<Q> critics
 //!        ├─ ActorCritic<M: ActorCriticNetwork>, Ppo<M: PolicyValueNetwork>, on the on-policy
 //!        │    core (rollout, normalisation)
 //!        └─ your agent (agents::file saves it as the crate's agents are saved)

@@ -115,7 +115,9 @@ impl<R: ReplayMemory> ContinuousCore<R> {
         Ok(actor)
     }
 
-    /// Checks statistics and counters read from a checkpoint against this core.
+    /// Checks a replay memory and normalisation statistics read from a checkpoint against
+    /// this core: the memory's capacity, observation length and actions, the statistics'
+    /// presence and shapes.
     pub fn check_restored(
         &self,
         normalization: &Normalization,
