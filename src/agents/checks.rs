@@ -116,6 +116,29 @@ pub(crate) fn exploration<S: Schedule>(exploration: &S) -> Result<(), AgentError
     Ok(())
 }
 
+/// The number of copies of a step of N copies taken one by one (off-policy agents): its
+/// actions, rewards and flags must agree in number (at least one), and its observations and
+/// next observations hold that many rows of `obs_dim` values.
+pub(crate) fn step_copies<A>(
+    step: &VecTransitions<'_, A>,
+    obs_dim: usize,
+) -> Result<usize, AgentError> {
+    let n = step.actions.len();
+    let rows = [
+        step.rewards.len(),
+        step.terminated.len(),
+        step.truncated.len(),
+    ];
+    if n == 0 || rows.iter().any(|&len| len != n) {
+        return Err(AgentError::InvalidConfig {
+            field: "step",
+            reason: format!("{n} actions with {rows:?} rewards, terminated and truncated flags"),
+        });
+    }
+    step_observations(step, n, obs_dim)?;
+    Ok(n)
+}
+
 /// Checks that a step of `rows` copies holds `rows` whole observations and next observations.
 pub(crate) fn step_observations<A>(
     step: &VecTransitions<'_, A>,

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::agent::{Learned, Metrics, Mode, VecTransitions};
 use crate::agents::action_scale::ActionScale;
@@ -13,9 +14,13 @@ use crate::agents::checks;
 use crate::agents::file::{Header, load_module_with, save_module_with};
 use crate::agents::normalization::Normalization;
 use crate::agents::off_policy::{OffPolicyCore, TrainFrequency};
+use crate::agents::training::read_values;
 use crate::env::{Action, ActionRef, ActionShape, Space};
 use crate::error::{AgentError, MemoryError};
-use crate::memory::{Batch, MemoryState, ReplayMemory, Transition};
+use crate::memory::{
+    Batch, MemoryState, ObservationStorage, ReplayMemory, Transition, UniformReplay,
+};
+use crate::nn::{ActorNetwork, Mlp, MlpConfig, Twin};
 use crate::rng::{SeededRng, derive_seed, seeded};
 
 /// The replay core, the normalisation, the action box and the acting generator of a
@@ -148,15 +153,13 @@ impl<R: ReplayMemory> ContinuousCore<R> {
         rewards: &[f64],
         done: &[bool],
     ) -> Result<(), AgentError> {
-        if !self.normalization.is_active() {
-            return Ok(());
-        }
-        let scaled: Vec<f32> = rewards
-            .iter()
-            .map(|&r| (r * self.reward_scale) as f32)
-            .collect();
-        self.normalization
-            .observe_step(observations, &scaled, done, self.gamma)
+        self.normalization.observe_raw_step(
+            observations,
+            rewards,
+            self.reward_scale,
+            done,
+            self.gamma,
+        )
     }
 }
 
@@ -263,6 +266,56 @@ pub(crate) trait ContinuousLearner {
 
     /// After a round of updates: refresh what acting uses.
     fn updated(&mut self);
+}
+
+/// The output of the acting actor `acting` (on `device`) for `rows` rows of network `input`,
+/// read back to the host.
+pub(crate) fn actor_output<A: ActorNetwork>(
+    acting: &A,
+    input: Vec<f32>,
+    rows: usize,
+    device: &Device,
+) -> Result<Vec<f32>, AgentError> {
+    let obs_dim = input.len() / rows;
+    let input = Tensor::<2>::from_data(TensorData::new(input, [rows, obs_dim]), device);
+    read_values(acting.forward(input))
+}
+
+/// The replay memory [`Sac::new`](super::Sac::new) and [`Td3::new`](super::Td3::new) give an
+/// agent: the uniform ring buffer of `capacity` transitions of the box's actions.
+pub(crate) fn uniform_memory(
+    capacity: usize,
+    obs_dim: usize,
+    actions: &Space,
+) -> Result<UniformReplay, AgentError> {
+    Ok(UniformReplay::with_actions(
+        capacity,
+        obs_dim,
+        ObservationStorage::F32,
+        actions.action_shape(),
+    )?)
+}
+
+/// ReLU MLPs of `hidden` widths for an actor of `actor_outputs` outputs per action value and
+/// twin critics, seeded from `seed` (actor `derive_seed(seed, 2)`, critics 3 and 4).
+pub(crate) fn mlp_networks(
+    obs_dim: usize,
+    actions: &Space,
+    actor_outputs: usize,
+    hidden: &[usize],
+    seed: u64,
+    device: &Device,
+) -> Result<(Mlp, Twin<Mlp>), AgentError> {
+    let dim = actions.flat_dim();
+    let actor = MlpConfig::new(obs_dim, actor_outputs * dim)
+        .with_hidden(hidden.to_vec())
+        .init(device, derive_seed(seed, 2))?;
+    let critic = MlpConfig::new(obs_dim + dim, 1).with_hidden(hidden.to_vec());
+    let critics = Twin::new(
+        critic.init(device, derive_seed(seed, 3))?,
+        critic.init(device, derive_seed(seed, 4))?,
+    );
+    Ok((actor, critics))
 }
 
 /// The action of type `A` for a chosen action, or an error when `A` cannot hold it.
@@ -410,20 +463,8 @@ pub(crate) fn observe_batch<L: ContinuousLearner, A: Action>(
     agent: &mut L,
     step: &VecTransitions<'_, A>,
 ) -> Result<Learned, AgentError> {
-    let n = step.actions.len();
     let d = agent.core().obs_dim;
-    let rows = [
-        step.rewards.len(),
-        step.terminated.len(),
-        step.truncated.len(),
-    ];
-    if n == 0 || rows.iter().any(|&len| len != n) {
-        return Err(AgentError::InvalidConfig {
-            field: "step",
-            reason: format!("{n} actions with {rows:?} rewards, terminated and truncated flags"),
-        });
-    }
-    checks::step_observations(step, n, d)?;
+    let n = checks::step_copies(step, d)?;
     let observe_copy = |agent: &mut L, i: usize| {
         observe(
             agent,
@@ -470,7 +511,29 @@ pub(crate) mod test_nets {
     use burn::nn::Linear;
     use burn::tensor::{Device, Tensor, TensorData};
 
+    use crate::memory::{ActionRows, Batch};
     use crate::nn::{ActorNetwork, ContinuousQNetwork};
+
+    /// Two transitions of a 2-value observation and a 1-value action: the first truncated
+    /// (it bootstraps), the second terminated (it does not).
+    pub fn two_transitions() -> Batch {
+        Batch {
+            batch_size: 2,
+            obs_dim: 2,
+            observations: vec![0.5, -1.0, 0.2, 0.3],
+            actions: ActionRows::Continuous {
+                dim: 1,
+                values: vec![0.4, -0.6],
+            },
+            rewards: vec![1.0, -2.0],
+            next_observations: vec![0.1, 0.7, -0.4, 0.9],
+            terminated: vec![0.0, 1.0],
+            truncated: vec![1.0, 0.0],
+            indices: vec![0, 1],
+            weights: Vec::new(),
+            discounts: Vec::new(),
+        }
+    }
 
     /// A linear map with the weights `[inputs, outputs]` (row-major) and biases given.
     #[derive(Module, Debug)]

@@ -86,6 +86,23 @@ impl Normalization {
         Ok(())
     }
 
+    /// [`observe_step`](Self::observe_step) with the environment's `rewards` multiplied by
+    /// `reward_scale` first (as the agent stores them); nothing when nothing is normalised.
+    pub fn observe_raw_step(
+        &mut self,
+        observations: &[f32],
+        rewards: &[f64],
+        reward_scale: f64,
+        done: &[bool],
+        gamma: f64,
+    ) -> Result<(), AgentError> {
+        if !self.is_active() {
+            return Ok(());
+        }
+        let scaled: Vec<f32> = rewards.iter().map(|&r| (r * reward_scale) as f32).collect();
+        self.observe_step(observations, &scaled, done, gamma)
+    }
+
     /// The error [`observe_step`](Self::observe_step) would give a step of `copies` copies
     /// and these `observations` (rows that do not fit or a value that is not finite, another
     /// number of copies than the return statistics follow), if any.

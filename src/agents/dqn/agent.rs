@@ -376,12 +376,13 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         if !self.normalization.is_active() {
             return Ok(());
         }
-        let scaled: Vec<f32> = rewards
-            .iter()
-            .map(|&r| (r * self.config.reward_scale) as f32)
-            .collect();
-        self.normalization
-            .observe_step(observations, &scaled, done, self.config.gamma)?;
+        self.normalization.observe_raw_step(
+            observations,
+            rewards,
+            self.config.reward_scale,
+            done,
+            self.config.gamma,
+        )?;
         if self.normalization.observations.is_some() {
             self.explorer
                 .values_mut()

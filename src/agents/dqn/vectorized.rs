@@ -30,22 +30,8 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
     /// A step whose fields disagree in length is an error before anything is stored; an
     /// invalid action stops at its copy, after the copies before it were taken in.
     fn observe_batch(&mut self, step: &VecTransitions<'_>) -> Result<Learned, AgentError> {
-        let n = step.actions.len();
         let d = self.obs_dim;
-        let rows = [
-            step.rewards.len(),
-            step.terminated.len(),
-            step.truncated.len(),
-        ];
-        if n == 0 || rows.iter().any(|&len| len != n) {
-            return Err(AgentError::InvalidConfig {
-                field: "step",
-                reason: format!(
-                    "{n} actions with {rows:?} rewards, terminated and truncated flags"
-                ),
-            });
-        }
-        checks::step_observations(step, n, d)?;
+        let n = checks::step_copies(step, d)?;
         let observe_copy = |agent: &mut Self, i: usize| {
             Agent::<&[f32]>::observe(
                 agent,

@@ -216,30 +216,8 @@ mod tests {
     use burn::tensor::Device;
 
     use super::*;
-    use crate::agents::continuous::test_nets::LinearNet;
-    use crate::memory::ActionRows;
+    use crate::agents::continuous::test_nets::{LinearNet, two_transitions as batch};
     use crate::nn::Twin;
-
-    /// Two transitions of a 2-value observation and a 1-value action: the first truncated
-    /// (it bootstraps), the second terminated (it does not).
-    fn batch() -> Batch {
-        Batch {
-            batch_size: 2,
-            obs_dim: 2,
-            observations: vec![0.5, -1.0, 0.2, 0.3],
-            actions: ActionRows::Continuous {
-                dim: 1,
-                values: vec![0.4, -0.6],
-            },
-            rewards: vec![1.0, -2.0],
-            next_observations: vec![0.1, 0.7, -0.4, 0.9],
-            terminated: vec![0.0, 1.0],
-            truncated: vec![1.0, 0.0],
-            indices: vec![0, 1],
-            weights: Vec::new(),
-            discounts: Vec::new(),
-        }
-    }
 
     /// `w · [s, a] + b` in f64.
     fn linear(w: &[f32], b: f32, s: &[f32], a: f64) -> f64 {

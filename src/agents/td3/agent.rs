@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::Device;
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
@@ -13,11 +13,11 @@ use crate::agents::continuous::{self, ContinuousCore, ContinuousLearner, UpdateR
 use crate::agents::critics::place_critics;
 use crate::agents::file::Header;
 use crate::agents::normalize::ObservationNormalizer;
-use crate::agents::training::{on_worker, place, probe_shapes, read_values};
+use crate::agents::training::{on_worker, place, probe_shapes};
 use crate::env::{Action, Space};
 use crate::error::AgentError;
-use crate::memory::{Batch, ObservationStorage, ReplayMemory, Transition, UniformReplay};
-use crate::nn::{ActorNetwork, ContinuousQNetwork, Mlp, MlpConfig, Twin};
+use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay};
+use crate::nn::{ActorNetwork, ContinuousQNetwork, Mlp, Twin};
 use crate::policy::Schedule;
 use crate::rng::{SeededRng, derive_seed, seeded};
 
@@ -76,16 +76,8 @@ impl Td3<Mlp, Mlp> {
         hidden: &[usize],
         device: &Device,
     ) -> Result<Self, AgentError> {
-        let dim = actions.flat_dim();
-        let seed = config.seed;
-        let actor = MlpConfig::new(obs_dim, dim)
-            .with_hidden(hidden.to_vec())
-            .init(device, derive_seed(seed, 2))?;
-        let critic = MlpConfig::new(obs_dim + dim, 1).with_hidden(hidden.to_vec());
-        let critics = Twin::new(
-            critic.init(device, derive_seed(seed, 3))?,
-            critic.init(device, derive_seed(seed, 4))?,
-        );
+        let (actor, critics) =
+            continuous::mlp_networks(obs_dim, &actions, 1, hidden, config.seed, device)?;
         Td3::new(config, actor, critics, obs_dim, actions, device)
     }
 }
@@ -108,12 +100,7 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork> Td3<A, Q> {
         device: &Device,
     ) -> Result<Self, AgentError> {
         config.validate()?;
-        let memory = UniformReplay::with_actions(
-            config.replay_capacity,
-            obs_dim,
-            ObservationStorage::F32,
-            actions.action_shape(),
-        )?;
+        let memory = continuous::uniform_memory(config.replay_capacity, obs_dim, &actions)?;
         Self::with_memory(config, actor, critics, memory, actions, device)
     }
 }
@@ -268,9 +255,7 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory> ContinuousLearner 
         explore: bool,
         out: &mut Vec<f32>,
     ) -> Result<(), AgentError> {
-        let obs_dim = self.core.obs_dim;
-        let input = Tensor::<2>::from_data(TensorData::new(input, [rows, obs_dim]), &self.inner);
-        let output = read_values(self.acting.forward(input))?;
+        let output = continuous::actor_output(&self.acting, input, rows, &self.inner)?;
         let std = self.exploration_noise() as f32;
         for value in output {
             let action = value.tanh();

@@ -141,29 +141,8 @@ mod tests {
     use burn::tensor::Device;
 
     use super::*;
-    use crate::agents::continuous::test_nets::LinearNet;
+    use crate::agents::continuous::test_nets::{LinearNet, two_transitions as batch};
     use crate::agents::training::read_values;
-    use crate::memory::ActionRows;
-
-    /// Two transitions: the first truncated (it bootstraps), the second terminated.
-    fn batch() -> Batch {
-        Batch {
-            batch_size: 2,
-            obs_dim: 2,
-            observations: vec![0.5, -1.0, 0.2, 0.3],
-            actions: ActionRows::Continuous {
-                dim: 1,
-                values: vec![0.4, -0.6],
-            },
-            rewards: vec![1.0, -2.0],
-            next_observations: vec![0.1, 0.7, -0.4, 0.9],
-            terminated: vec![0.0, 1.0],
-            truncated: vec![1.0, 0.0],
-            indices: vec![0, 1],
-            weights: Vec::new(),
-            discounts: Vec::new(),
-        }
-    }
 
     const ACTOR: ([f32; 2], f32) = ([2.0, -1.5], 0.4);
     const Q1: ([f32; 3], f32) = ([1.0, -0.5, 2.0], 0.3);
