@@ -26,8 +26,10 @@ pub enum EntropyCoefficient {
 ///
 /// The defaults are Stable-Baselines3's SAC defaults (its `sac.py`, version 2.x) but for the
 /// learning rates, 1e-3 as rl-baselines3-zoo tunes them for Pendulum-v1: Adam for the actor,
-/// the twin critics and α, batches of 256, one update per environment step after 100 random
-/// steps, tau 0.005, α learned toward an entropy of `-action_dim` from 1.
+/// the twin critics and α, batches of 256, 100 random steps, then one update per environment
+/// step once the memory holds a batch (SB3 starts at 100, drawing its batches of 256 from
+/// fewer transitions; the crate's memories need a batch's worth stored first), tau 0.005, α
+/// learned toward an entropy of `-action_dim` from 1.
 ///
 /// ```
 /// use cinder_rl::agents::SacConfig;

@@ -13,8 +13,8 @@ use crate::policy::{AnySchedule, Constant, Schedule};
 /// The defaults are Stable-Baselines3's TD3 defaults (its `td3.py`, version 2.x) with the
 /// exploration noise rl-baselines3-zoo adds (a Gaussian of standard deviation 0.1 in the
 /// actor's `[-1, 1]` units; SB3 itself adds none): Adam at 1e-3 for the actor and the twin
-/// critics, batches of 256, one update per environment step after 100 random steps, tau
-/// 0.005, the actor and the targets updated every second update, target actions smoothed by
+/// critics, batches of 256, 100 random steps, then one update per environment step once the
+/// memory holds a batch, tau 0.005, the actor and the targets updated every second update, target actions smoothed by
 /// a Gaussian of 0.2 clipped to ±0.5.
 ///
 /// ```
