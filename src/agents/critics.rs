@@ -8,6 +8,7 @@ use burn::tensor::{Device, Tensor};
 
 use crate::agents::ValueLoss;
 use crate::agents::batch_tensors::{BatchTensors, td_errors as batch_td_errors};
+use crate::agents::continuous::UpdateReport;
 use crate::agents::training::{check_loss, place, probe_shapes};
 use crate::error::AgentError;
 use crate::nn::{ContinuousQNetwork, Twin, clip_grad_norm, polyak_update};
@@ -46,6 +47,21 @@ pub(crate) struct CriticsStep {
     pub losses: [f32; 2],
     /// The first critic's mean value of the batch's actions.
     pub mean_q: f32,
+}
+
+impl CriticsStep {
+    /// The update's report so far: the loss minimised, each critic's loss and the mean Q.
+    pub fn report(&self) -> UpdateReport {
+        UpdateReport {
+            loss: self.loss,
+            entropy: None,
+            values: vec![
+                ("q1_loss", self.losses[0]),
+                ("q2_loss", self.losses[1]),
+                ("mean_q", self.mean_q),
+            ],
+        }
+    }
 }
 
 /// One optimizer step of both critics on `scale * Σ_i mean((Q_i(s, a) - y)^2)` (each

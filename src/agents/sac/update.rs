@@ -151,16 +151,8 @@ pub(super) fn sac_update<A: ActorNetwork, Q: ContinuousQNetwork>(
         td_errors,
     )?;
     critics = stepped;
-    let mut report = UpdateReport {
-        loss: measured.loss,
-        ..UpdateReport::default()
-    };
-    report.values.extend([
-        ("q1_loss", measured.losses[0]),
-        ("q2_loss", measured.losses[1]),
-        ("mean_q", measured.mean_q),
-        ("alpha", alpha),
-    ]);
+    let mut report = measured.report();
+    report.values.push(("alpha", alpha));
 
     if inputs.update_actor {
         // The policy toward the critics' soft values, through its reparameterised sample.

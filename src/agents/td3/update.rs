@@ -98,15 +98,7 @@ pub(super) fn td3_update<A: ActorNetwork, Q: ContinuousQNetwork>(
         td_errors,
     )?;
     critics = stepped;
-    let mut report = UpdateReport {
-        loss: measured.loss,
-        ..UpdateReport::default()
-    };
-    report.values.extend([
-        ("q1_loss", measured.losses[0]),
-        ("q2_loss", measured.losses[1]),
-        ("mean_q", measured.mean_q),
-    ]);
+    let mut report = measured.report();
 
     if inputs.update_actor {
         // The actor up the first critic's slope; then the targets follow.
