@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use burn::module::Module;
+use serde::{Deserialize, Serialize};
 
 use crate::agents::action_scale::ActionScale;
 use crate::agents::file::{Header, load_module_with, save_module_with};
@@ -30,6 +31,17 @@ pub(crate) struct ContinuousCore<R> {
     /// Set while a vectorized step stores its copies one by one: the step's statistics are
     /// added for all copies together.
     pub(super) observing_copies: bool,
+}
+
+/// What a checkpoint keeps of a [`ContinuousCore`] besides its memory: the generators, the
+/// counts and the normalisation statistics (flattened into each agent's own progress).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct CoreProgress {
+    acting_rng: SeededRng,
+    sample_rng: SeededRng,
+    pub env_steps: u64,
+    pub episodes: u64,
+    normalization: Normalization,
 }
 
 /// The settings of SAC and TD3 that the core follows.
@@ -111,25 +123,42 @@ impl<R: ReplayMemory> ContinuousCore<R> {
         Ok(actor)
     }
 
-    /// Checks a replay memory and normalisation statistics read from a checkpoint against
-    /// this core: the memory's capacity, observation length and actions, the statistics'
-    /// presence and shapes.
-    pub fn check_restored(
-        &self,
-        normalization: &Normalization,
-        memory: &R,
-    ) -> Result<(), AgentError>
+    /// What a checkpoint keeps of the core besides its memory.
+    pub fn progress(&self) -> CoreProgress {
+        CoreProgress {
+            acting_rng: self.rng.clone(),
+            sample_rng: self.off.sample_rng.clone(),
+            env_steps: self.off.env_steps,
+            episodes: self.off.episodes,
+            normalization: self.normalization.clone(),
+        }
+    }
+
+    /// Checks a replay memory and progress read from a checkpoint against this core: the
+    /// memory's capacity, observation length and actions, the statistics' presence and
+    /// shapes. Changes nothing.
+    pub fn check_restored(&self, progress: &CoreProgress, memory: &R) -> Result<(), AgentError>
     where
         R: MemoryState,
     {
         self.off.memory.check_fits(memory)?;
         memory.check_actions(&Space::Box(self.scale.bounds()))?;
         self.normalization
-            .check(normalization, self.obs_dim, None, self.gamma)
+            .check(&progress.normalization, self.obs_dim, None, self.gamma)
             .map_err(|reason| AgentError::Format {
                 path: "training state".into(),
                 reason,
             })
+    }
+
+    /// Takes a memory and progress that [`check_restored`](Self::check_restored) accepted.
+    pub fn restore(&mut self, progress: CoreProgress, memory: R) {
+        self.off.memory = memory;
+        self.rng = progress.acting_rng;
+        self.off.sample_rng = progress.sample_rng;
+        self.off.env_steps = progress.env_steps;
+        self.off.episodes = progress.episodes;
+        self.normalization = progress.normalization;
     }
 
     /// The number of values of one action.

@@ -9,7 +9,7 @@ mod networks;
 #[cfg(test)]
 pub(crate) mod test_nets;
 
-pub(crate) use core::{ContinuousCore, CoreSettings};
+pub(crate) use core::{ContinuousCore, CoreProgress, CoreSettings};
 pub(crate) use learner::{
     ContinuousLearner, UpdateReport, act, act_one, decode, learn, observe, observe_batch,
 };

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Td3;
 use crate::agent::Checkpoint;
-use crate::agents::normalization::Normalization;
+use crate::agents::continuous::CoreProgress;
 use crate::agents::state::{StateReader, StateWriter};
 use crate::error::AgentError;
 use crate::memory::MemoryState;
@@ -15,13 +15,10 @@ use crate::rng::SeededRng;
 /// Counters, generators and the normalisation statistics.
 #[derive(Serialize, Deserialize)]
 struct Progress {
-    acting_rng: SeededRng,
+    #[serde(flatten)]
+    core: CoreProgress,
     noise_rng: SeededRng,
-    sample_rng: SeededRng,
-    env_steps: u64,
-    episodes: u64,
     updates: u64,
-    normalization: Normalization,
 }
 
 impl<A: ActorNetwork, Q: ContinuousQNetwork, R: MemoryState> Checkpoint for Td3<A, Q, R> {
@@ -29,13 +26,9 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: MemoryState> Checkpoint for Td3<
     /// whole replay memory, the generators, the counters and the normalisation statistics.
     fn training_state(&self) -> Result<Vec<u8>, AgentError> {
         let progress = Progress {
-            acting_rng: self.core.rng.clone(),
+            core: self.core.progress(),
             noise_rng: self.noise_rng.clone(),
-            sample_rng: self.core.off.sample_rng.clone(),
-            env_steps: self.core.off.env_steps,
-            episodes: self.core.off.episodes,
             updates: self.updates,
-            normalization: self.core.normalization.clone(),
         };
         Ok(StateWriter::new(&self.header())
             .module("actor", &self.acting)?
@@ -61,11 +54,11 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: MemoryState> Checkpoint for Td3<
         let memory = R::from_bytes(reader.bytes("replay")?)?;
         let progress: Progress = reader.json("progress")?;
         reader.check_counters(&[
-            ("env_steps", progress.env_steps),
-            ("episodes", progress.episodes),
+            ("env_steps", progress.core.env_steps),
+            ("episodes", progress.core.episodes),
             ("updates", progress.updates),
         ])?;
-        self.core.check_restored(&progress.normalization, &memory)?;
+        self.core.check_restored(&progress.core, &memory)?;
 
         self.actor = actor;
         self.acting = self.actor.valid();
@@ -74,14 +67,9 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: MemoryState> Checkpoint for Td3<
         self.critics_target = critics_target;
         self.optimizers.actor = actor_optimizer;
         self.optimizers.critics = critics_optimizer;
-        self.core.off.memory = memory;
-        self.core.rng = progress.acting_rng;
+        self.core.restore(progress.core, memory);
         self.noise_rng = progress.noise_rng;
-        self.core.off.sample_rng = progress.sample_rng;
-        self.core.off.env_steps = progress.env_steps;
-        self.core.off.episodes = progress.episodes;
         self.updates = progress.updates;
-        self.core.normalization = progress.normalization;
         Ok(())
     }
 }
