@@ -7,7 +7,7 @@ mod common;
 use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode, VecAgent, VecTransitions};
 use cinder_rl::agents::actor_critic::ActorCriticPreset;
-use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn, DqnConfig};
+use cinder_rl::agents::{ActorCritic, ActorCriticConfig, Dqn, DqnConfig, set_flush_subnormals};
 use cinder_rl::env::{Environment, VecEnv};
 use cinder_rl::memory::Transition;
 use cinder_rl::nn::{ActorCriticMlp, ActorCriticMlpConfig, MlpConfig};
@@ -24,6 +24,9 @@ fn single_env_losses<A: Agent<[f32; 4]>>(mut agent: A, n: usize) -> Vec<(u32, u3
         let step = env.step(action).unwrap();
         let transition = Transition::from_step(observation, action, step);
         let learned = agent.observe(&transition).unwrap();
+        // Updates flush subnormal floats to zero on this thread and put the mode back: the
+        // environment's next step runs under IEEE 754 arithmetic, as Gymnasium's does.
+        assert!(ieee_subnormals());
         if let Some(loss) = learned.loss {
             losses.push((loss.to_bits(), learned.entropy.map_or(0, f32::to_bits)));
         }
@@ -88,6 +91,11 @@ fn actor_critic_losses(config: ActorCriticConfig, n: usize) -> Vec<(u32, u32)> {
     losses
 }
 
+/// Whether this thread computes with subnormal floats (they are not flushed to zero).
+fn ieee_subnormals() -> bool {
+    (std::hint::black_box(f32::MIN_POSITIVE) * std::hint::black_box(0.5)).is_subnormal()
+}
+
 #[test]
 fn dqn_losses_are_pinned() {
     // The test settings: a hard target copy, Huber loss, a constant learning rate.
@@ -97,6 +105,19 @@ fn dqn_losses_are_pinned() {
     // scale, an update every 2 steps.
     let defaults = dqn_losses(DqnConfig::new().with_learning_starts(64).with_seed(4), 8);
     assert_eq!(defaults, PINNED_DQN_DEFAULTS);
+}
+
+#[test]
+fn flushing_subnormals_changes_no_pinned_loss() {
+    // The pinned figures come from updates that flush (the default); these are computed
+    // without. The switch is for the whole process: other tests running meanwhile may see
+    // either mode, which moves none of their numbers either.
+    set_flush_subnormals(false);
+    let ieee = dqn_losses(dqn_test_config().with_seed(3), 8);
+    let a2c = actor_critic_losses(ActorCriticConfig::new().with_num_envs(4).with_seed(5), 8);
+    set_flush_subnormals(true);
+    assert_eq!(ieee, PINNED_DQN_TEST);
+    assert_eq!(a2c, PINNED_A2C);
 }
 
 #[test]

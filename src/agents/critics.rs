@@ -9,6 +9,7 @@ use burn::tensor::{Device, Tensor};
 use crate::agents::ValueLoss;
 use crate::agents::batch_tensors::{BatchTensors, td_errors as batch_td_errors};
 use crate::agents::continuous::UpdateReport;
+use crate::agents::subnormals::without_subnormals;
 use crate::agents::training::{check_loss, place, probe_shapes};
 use crate::error::AgentError;
 use crate::nn::{ContinuousQNetwork, Twin, clip_grad_norm, polyak_update};
@@ -85,15 +86,19 @@ pub(crate) fn step_critics<Q: ContinuousQNetwork>(
     let regress = |critic: Q| {
         let (s, a, y) = (batch.observations.clone(), actions.clone(), y.clone());
         let weights = batch.weights.clone();
+        // The second critic runs on another thread, which needs the mode set too.
         move || {
-            let q = critic.forward(s, a);
-            let error = match weights {
-                None => ValueLoss::Mse.mean(q.clone(), y),
-                Some(weights) => ValueLoss::Mse.weighted_mean(q.clone(), y, weights),
-            };
-            let value = error.clone().into_scalar::<f32>();
-            let grads = GradientsParams::from_grads(error.mul_scalar(scale).backward(), &critic);
-            (value, grads, q.detach())
+            without_subnormals(|| {
+                let q = critic.forward(s, a);
+                let error = match weights {
+                    None => ValueLoss::Mse.mean(q.clone(), y),
+                    Some(weights) => ValueLoss::Mse.weighted_mean(q.clone(), y, weights),
+                };
+                let value = error.clone().into_scalar::<f32>();
+                let grads =
+                    GradientsParams::from_grads(error.mul_scalar(scale).backward(), &critic);
+                (value, grads, q.detach())
+            })
         }
     };
     let ((loss_1, mut grads, q1), (loss_2, grads_2, _)) = rayon::join(

@@ -30,6 +30,7 @@ mod optimizer_record;
 pub mod ppo;
 pub mod sac;
 mod state;
+mod subnormals;
 pub mod td3;
 mod training;
 
@@ -41,5 +42,6 @@ pub use loss::{ValueLoss, clipped_surrogate};
 pub use optimizer::OptimizerConfig;
 pub use ppo::{Ppo, PpoConfig};
 pub use sac::{Sac, SacConfig};
+pub use subnormals::{flush_subnormals, set_flush_subnormals};
 pub use td3::{Td3, Td3Config};
 pub use training::DIVERGENCE_LOSS;

@@ -7,6 +7,7 @@ use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
 
+use crate::agents::subnormals::without_subnormals;
 use crate::error::AgentError;
 use crate::nn::clip_grad_norm;
 
@@ -118,6 +119,8 @@ pub(crate) fn apply_gradients<M: Module>(
 /// large matrix product over the pool; called from a thread outside it, every product waits
 /// on the pool's threads, which at the sizes of rl-baselines3-zoo's networks (256 x 256)
 /// costs more than the spreading gains: run from inside, such products take half the time.
+///
+/// The work runs without subnormal floats (see [`without_subnormals`]).
 pub(crate) fn on_worker<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    rayon::scope(|_| work())
+    rayon::scope(|_| without_subnormals(work))
 }

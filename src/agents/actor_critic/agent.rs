@@ -14,6 +14,7 @@ use crate::agents::file::Header;
 use crate::agents::normalization::Normalization;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::on_policy::OnPolicyCore;
+use crate::agents::subnormals::without_subnormals;
 use crate::agents::training::{place, probe_shapes};
 use crate::env::Space;
 use crate::error::{AgentError, PolicyError};
@@ -194,14 +195,16 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         }
         let learning_rate = self.config.learning_rate_at(self.core.env_steps);
         let network = self.network.clone();
-        let result = actor_critic_update(
-            network,
-            &mut self.optimizer,
-            &self.core.rollout,
-            &self.config,
-            learning_rate,
-            &self.inner,
-        );
+        let result = without_subnormals(|| {
+            actor_critic_update(
+                network,
+                &mut self.optimizer,
+                &self.core.rollout,
+                &self.config,
+                learning_rate,
+                &self.inner,
+            )
+        });
         self.core.rollout.clear();
         let (network, stats) = result?;
         self.network = network;

@@ -13,6 +13,7 @@ use crate::agents::file::{Header, load_module_with, save_module_with};
 use crate::agents::normalization::Normalization;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::off_policy::OffPolicyCore;
+use crate::agents::subnormals::without_subnormals;
 use crate::agents::training::{place, probe_shapes};
 use crate::env::ActionShape;
 use crate::error::{AgentError, MemoryError};
@@ -239,17 +240,19 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     ) -> Result<f32, AgentError> {
         let online = self.online.clone();
         let learning_rate = self.config.learning_rate_at(self.core.env_steps);
-        let (online, loss) = dqn_update(
-            online,
-            &self.target,
-            &mut self.optimizer,
-            batch,
-            reward_scale,
-            &self.config,
-            learning_rate,
-            &self.inner,
-            td_errors,
-        )?;
+        let (online, loss) = without_subnormals(|| {
+            dqn_update(
+                online,
+                &self.target,
+                &mut self.optimizer,
+                batch,
+                reward_scale,
+                &self.config,
+                learning_rate,
+                &self.inner,
+                td_errors,
+            )
+        })?;
         self.online = online;
         self.updates += 1;
         if let TargetUpdate::Polyak { tau } = self.config.target_update {

@@ -15,6 +15,7 @@ use crate::agents::file::Header;
 use crate::agents::normalization::Normalization;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::on_policy::OnPolicyCore;
+use crate::agents::subnormals::without_subnormals;
 use crate::agents::training::{place, probe_shapes, read_values as read};
 use crate::env::{Action, ActionRef, ActionShape, Space};
 use crate::error::{AgentError, PolicyError};
@@ -275,16 +276,18 @@ impl<M: PolicyValueNetwork> Ppo<M> {
         let env_steps = self.core.env_steps;
         let learning_rate = self.config.learning_rate_at(env_steps);
         let clip = self.config.clip_range_at(env_steps);
-        let result = ppo_update(
-            self.network.clone(),
-            &mut self.optimizer,
-            &self.core.rollout,
-            &self.config,
-            learning_rate,
-            clip as f32,
-            &mut self.rng,
-            &self.inner,
-        );
+        let result = without_subnormals(|| {
+            ppo_update(
+                self.network.clone(),
+                &mut self.optimizer,
+                &self.core.rollout,
+                &self.config,
+                learning_rate,
+                clip as f32,
+                &mut self.rng,
+                &self.inner,
+            )
+        });
         self.core.rollout.clear();
         let (network, stats) = result?;
         self.network = network;
