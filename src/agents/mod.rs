@@ -21,6 +21,7 @@ mod critics;
 pub mod dqn;
 pub mod file;
 mod loss;
+mod n_step;
 mod normalization;
 pub mod normalize;
 mod off_policy;

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::n_step::NStepReturns;
 use crate::env::Action;
 use crate::error::AgentError;
 use crate::memory::{Batch, ReplayMemory, Transition};
@@ -36,6 +37,10 @@ pub(crate) struct OffPolicyCore<R> {
     pub sample_rng: SeededRng,
     pub env_steps: u64,
     pub episodes: u64,
+    /// Assembles n-step transitions before they are stored, when `n > 1`.
+    pub n_step: Option<NStepReturns>,
+    /// The environment copy whose transition is stored next (0 but in vectorized steps).
+    pub copy: usize,
     batch: Batch,
     batch_size: usize,
     learning_starts: usize,
@@ -63,6 +68,8 @@ impl<R: ReplayMemory> OffPolicyCore<R> {
             sample_rng,
             env_steps: 0,
             episodes: 0,
+            n_step: None,
+            copy: 0,
             batch: Batch::default(),
             batch_size,
             learning_starts,
@@ -70,13 +77,55 @@ impl<R: ReplayMemory> OffPolicyCore<R> {
         }
     }
 
-    /// Stores `transition` and counts its step (and its episode, when it ended one). Returns
-    /// whether it ended an episode.
+    /// Stores `n`-step transitions discounted by `gamma` instead of the transitions as they
+    /// come, when `n > 1`. Zero steps, or more than one with a memory that does not store
+    /// per-transition discounts, is an [`AgentError::InvalidConfig`].
+    pub fn with_n_step(mut self, n: usize, gamma: f64) -> Result<Self, AgentError> {
+        let invalid = |reason: &str| AgentError::InvalidConfig {
+            field: "n_step",
+            reason: reason.into(),
+        };
+        match n {
+            0 => return Err(invalid("must be at least 1")),
+            1 => self.n_step = None,
+            _ if !self.memory.stores_discounts() => {
+                return Err(invalid(
+                    "returns over more than one step need a memory that stores each transition's discount",
+                ));
+            }
+            _ => self.n_step = Some(NStepReturns::new(n, gamma)),
+        }
+        Ok(self)
+    }
+
+    /// Checks the n-step state read from a checkpoint (`None`: saved without n-step returns)
+    /// against this core's.
+    pub fn check_n_step(&self, saved: Option<&NStepReturns>, obs_dim: usize) -> Result<(), String> {
+        match (&self.n_step, saved) {
+            (None, None) => Ok(()),
+            (Some(ours), Some(saved)) => saved.check(ours.n(), ours.gamma(), obs_dim),
+            (Some(ours), None) => Err(format!(
+                "saved with one-step returns, the agent learns {}-step returns",
+                ours.n()
+            )),
+            (None, Some(saved)) => Err(format!(
+                "saved with {}-step returns, the agent learns one-step returns",
+                saved.n()
+            )),
+        }
+    }
+
+    /// Stores `transition` (or, with n-step returns, the n-step transitions it completes) and
+    /// counts its step (and its episode, when it ended one). Returns whether it ended an
+    /// episode.
     pub fn store<O: AsRef<[f32]>, A: Action>(
         &mut self,
         transition: &Transition<O, A>,
     ) -> Result<bool, AgentError> {
-        self.memory.push(transition)?;
+        match &mut self.n_step {
+            None => self.memory.push(transition)?,
+            Some(n_step) => n_step.push(self.copy, transition, &mut self.memory)?,
+        }
         self.env_steps += 1;
         let episode_ended = transition.done();
         if episode_ended {

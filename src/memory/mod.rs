@@ -34,6 +34,30 @@ pub trait ReplayMemory {
         transition: &Transition<O, A>,
     ) -> Result<(), MemoryError>;
 
+    /// Whether the memory can store transitions with their own bootstrap discount
+    /// ([`push_discounted`](Self::push_discounted)), as n-step returns need; `false` by
+    /// default.
+    fn stores_discounts(&self) -> bool {
+        false
+    }
+
+    /// Stores an n-step transition: `transition.reward` is already the discounted sum of its
+    /// rewards and `discount` (finite, in `[0, 1]`) multiplies the bootstrap from its
+    /// `next_observation` (`gamma^k` for `k` summed steps); sampled batches carry it in
+    /// [`Batch::discounts`]. A memory that does not store discounts (the default) returns a
+    /// [`MemoryError::InvalidConfig`].
+    fn push_discounted<O: AsRef<[f32]>, A: Action>(
+        &mut self,
+        transition: &Transition<O, A>,
+        discount: f32,
+    ) -> Result<(), MemoryError> {
+        let _ = (transition, discount);
+        Err(MemoryError::InvalidConfig {
+            field: "discount",
+            reason: "this memory does not store per-transition discounts".into(),
+        })
+    }
+
     /// The shape of the actions the memory holds: discrete by default.
     fn action_shape(&self) -> ActionShape {
         ActionShape::Discrete

@@ -141,7 +141,8 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
                 config.batch_size,
                 config.learning_starts,
                 config.train_frequency,
-            ),
+            )
+            .with_n_step(config.n_step, config.gamma)?,
             inner,
             obs_dim,
             n_actions,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Dqn;
 use crate::agent::Checkpoint;
+use crate::agents::n_step::NStepReturns;
 use crate::agents::normalization::Normalization;
 use crate::agents::state::{StateReader, StateWriter};
 use crate::env::Space;
@@ -25,6 +26,9 @@ struct Progress {
     updates: u64,
     #[serde(default)]
     normalization: Normalization,
+    /// The transitions waiting for their n-step returns (absent before n-step returns).
+    #[serde(default)]
+    n_step: Option<NStepReturns>,
 }
 
 impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
@@ -39,6 +43,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
             episodes: self.core.episodes,
             updates: self.updates,
             normalization: self.normalization.clone(),
+            n_step: self.core.n_step.clone(),
         };
         Ok(StateWriter::new(&self.header())
             .module("online", &self.online.valid())?
@@ -77,6 +82,12 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
                 path: "training state".into(),
                 reason,
             })?;
+        self.core
+            .check_n_step(progress.n_step.as_ref(), self.obs_dim)
+            .map_err(|reason| AgentError::Format {
+                path: "training state".into(),
+                reason,
+            })?;
         self.online = online;
         self.target = target;
         self.optimizer = optimizer;
@@ -86,6 +97,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
         self.core.episodes = progress.episodes;
         self.updates = progress.updates;
         self.normalization = progress.normalization;
+        self.core.n_step = progress.n_step;
         self.refresh_acting_network();
         self.explorer.set_generator(progress.explorer_rng);
         self.explorer.set_step(progress.explorer_step);

@@ -121,6 +121,16 @@ pub struct DqnConfig {
     /// Default: `TargetUpdate::Polyak { tau: 0.005 }`.
     #[config(default = "TargetUpdate::Polyak { tau: 0.005 }")]
     pub target_update: TargetUpdate,
+    /// The steps each stored return sums (multi-step learning, as in Rainbow): the replay
+    /// memory receives `(s_t, a_t, r_t + γ r_{t+1} + ... + γ^{n-1} r_{t+n-1}, s_{t+n})` and the
+    /// target bootstraps with `γ^n`; an episode's last transitions sum the steps that remain
+    /// (a termination does not bootstrap, a truncation bootstraps from the real final
+    /// observation). 1 is one-step Q-learning. More than 1 needs a memory that stores
+    /// per-transition discounts (the crate's do).
+    ///
+    /// Default: `1`.
+    #[config(default = 1)]
+    pub n_step: usize,
     /// Double DQN: the online network picks the next action, the target network values it.
     ///
     /// Default: `true`.
@@ -172,6 +182,9 @@ impl DqnConfig {
         checks::learning_rate(self.learning_rate, self.learning_rate_schedule.as_ref())?;
         checks::gradient_clipping(self.max_grad_norm, self.clip_grad_value)?;
         checks::reward_scale(self.reward_scale)?;
+        if self.n_step == 0 {
+            return invalid("n_step", "must be at least 1".into());
+        }
         self.optimizer.validate()?;
         checks::replay(
             self.replay_capacity,

@@ -56,6 +56,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
         self.observing_copies = true;
         let mut outcome = Ok(());
         for i in 0..n {
+            self.core.copy = i;
             match observe_copy(self, i) {
                 Ok(copy) => {
                     learned.updates += copy.updates;
@@ -69,6 +70,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
             }
         }
         self.observing_copies = false;
+        self.core.copy = 0;
         outcome?;
         self.observe_statistics(step.observations, step.rewards, &step.episode_ends())?;
         learned.loss = (learned.updates > 0).then(|| loss_sum / learned.updates as f32);
