@@ -46,25 +46,44 @@ impl<M: QNetwork> QValues<M> {
 
     /// The action values of one observation.
     pub fn values(&self, observation: &[f32]) -> Result<Vec<f32>, PolicyError> {
-        if observation.len() != self.obs_dim {
+        self.values_of_rows(observation)
+    }
+
+    /// The greedy action of each observation of `observations` (rows of `obs_dim` values),
+    /// from one forward pass of the network over all of them.
+    pub fn greedy_actions(&self, observations: &[f32]) -> Result<Vec<usize>, PolicyError> {
+        let values = self.values_of_rows(observations)?;
+        values
+            .chunks_exact(self.n_actions)
+            .map(|row| {
+                argmax(row).ok_or_else(|| PolicyError::Source("the action values are NaN".into()))
+            })
+            .collect()
+    }
+
+    /// The action values `[rows, n_actions]` of observations `[rows, obs_dim]`, row-major.
+    fn values_of_rows(&self, observations: &[f32]) -> Result<Vec<f32>, PolicyError> {
+        if observations.is_empty() || !observations.len().is_multiple_of(self.obs_dim) {
             return Err(PolicyError::Source(format!(
                 "observation of length {}, the network takes {}",
-                observation.len(),
+                observations.len(),
                 self.obs_dim
             )));
         }
-        let mut input = Vec::with_capacity(self.obs_dim);
+        let rows = observations.len() / self.obs_dim;
+        let mut input = Vec::with_capacity(observations.len());
         match &self.normalizer {
             Some(normalizer) => normalizer
-                .normalize_into(observation, &mut input)
+                .normalize_into(observations, &mut input)
                 .map_err(|e| PolicyError::Source(e.to_string()))?,
-            None => input.extend_from_slice(observation),
+            None => input.extend_from_slice(observations),
         }
-        let input = Tensor::<2>::from_data(TensorData::new(input, [1, self.obs_dim]), &self.device);
+        let input =
+            Tensor::<2>::from_data(TensorData::new(input, [rows, self.obs_dim]), &self.device);
         let values = self.network.forward(input);
-        if values.dims() != [1, self.n_actions] {
+        if values.dims() != [rows, self.n_actions] {
             return Err(PolicyError::Source(format!(
-                "the network returned shape {:?}, expected [1, {}]",
+                "the network returned shape {:?}, expected [{rows}, {}]",
                 values.dims(),
                 self.n_actions
             )));

@@ -8,10 +8,13 @@ use crate::memory::{ReplayMemory, Transition};
 use crate::nn::QNetwork;
 use crate::policy::Schedule;
 
-/// DQN over N environment copies: each copy's step is one environment step, taken in copy
-/// order exactly as [`Agent::observe`] takes it (it counts towards the train frequency, the
-/// target schedule and the exploration schedule), so one copy gives the numbers of the
-/// single-environment loop.
+/// DQN over N environment copies: one forward pass chooses the actions of all copies, and
+/// each copy's step is one environment step, taken in copy order exactly as
+/// [`Agent::observe`] takes it (it counts towards the train frequency, the target schedule
+/// and the exploration schedule), so one copy gives the numbers of the single-environment
+/// loop. The update ratio is the train frequency's: `gradient_steps` updates every `every`
+/// environment steps of all copies together (SB3's `train_freq` counts steps of the vector
+/// instead: `every = train_freq * n_envs` reproduces it).
 impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
     fn act_batch(
         &mut self,
@@ -21,8 +24,14 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
     ) -> Result<(), AgentError> {
         checks::observation_rows(observations, self.obs_dim)?;
         actions.clear();
-        for row in observations.chunks_exact(self.obs_dim) {
-            actions.push(Agent::<&[f32]>::act(self, &row, mode)?);
+        // One forward pass for all copies; then each copy's epsilon draw, in copy order, as
+        // `act` draws it.
+        let greedy = self.explorer.values().greedy_actions(observations)?;
+        for action in greedy {
+            actions.push(match mode {
+                Mode::Exploit => action,
+                Mode::Explore => self.explorer.act_or(self.n_actions, || Ok(action))?,
+            });
         }
         Ok(())
     }
