@@ -1,9 +1,12 @@
 //! Uniform replay memory: push, and sampling batches of 32 and 256 from 50 000 CartPole
-//! transitions.
+//! transitions. Prioritized replay of 1 000 000 CartPole transitions with varied priorities:
+//! sampling a batch of 32, updating 32 priorities, both, and push.
 
 use std::hint::black_box;
 
-use cinder_rl::memory::{Batch, ReplayMemory, Transition, UniformReplay};
+use cinder_rl::memory::{
+    Batch, PrioritizedConfig, PrioritizedReplay, ReplayMemory, Transition, UniformReplay,
+};
 use cinder_rl::rng::seeded;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -55,5 +58,67 @@ fn sample(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, push, sample);
+const PRIORITIZED_CAPACITY: usize = 1_000_000;
+
+/// A TD error for slot `slot` at round `round`: spread over three orders of magnitude.
+fn td_error(slot: usize, round: usize) -> f32 {
+    let h = (slot as u64 ^ (round as u64) << 32).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+    (h as f32 / (1u64 << 24) as f32) * 10.0 + 0.01
+}
+
+/// A full prioritized memory whose every slot has had its priority updated.
+fn full_prioritized() -> PrioritizedReplay {
+    let mut memory =
+        PrioritizedReplay::new(PRIORITIZED_CAPACITY, 4, PrioritizedConfig::default()).unwrap();
+    for i in 0..PRIORITIZED_CAPACITY {
+        memory.push(&transition(i)).unwrap();
+    }
+    let slots: Vec<usize> = (0..PRIORITIZED_CAPACITY).collect();
+    let errors: Vec<f32> = slots.iter().map(|&slot| td_error(slot, 0)).collect();
+    memory.update_priorities(&slots, &errors).unwrap();
+    memory
+}
+
+fn prioritized(c: &mut Criterion) {
+    let mut memory = full_prioritized();
+    let mut rng = seeded(0);
+    let mut batch = Batch::default();
+    let mut group = c.benchmark_group("prioritized");
+    group.bench_function("sample_batch_32", |b| {
+        b.iter(|| {
+            memory.sample_into(32, &mut rng, &mut batch).unwrap();
+            black_box(&batch);
+        })
+    });
+    memory.sample_into(32, &mut rng, &mut batch).unwrap();
+    let indices = batch.indices.clone();
+    let mut round = 0;
+    let mut errors = vec![0.0f32; 32];
+    group.bench_function("update_priorities_32", |b| {
+        b.iter(|| {
+            round += 1;
+            for (error, &slot) in errors.iter_mut().zip(&indices) {
+                *error = td_error(slot, round);
+            }
+            memory
+                .update_priorities(black_box(&indices), black_box(&errors))
+                .unwrap();
+        })
+    });
+    group.bench_function("sample_and_update_32", |b| {
+        b.iter(|| {
+            round += 1;
+            memory.sample_into(32, &mut rng, &mut batch).unwrap();
+            for (error, &slot) in errors.iter_mut().zip(&batch.indices) {
+                *error = td_error(slot, round);
+            }
+            memory.update_priorities(&batch.indices, &errors).unwrap();
+        })
+    });
+    let t = transition(7);
+    group.bench_function("push", |b| b.iter(|| memory.push(black_box(&t)).unwrap()));
+    group.finish();
+}
+
+criterion_group!(benches, push, sample, prioritized);
 criterion_main!(benches);

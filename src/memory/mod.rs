@@ -1,5 +1,6 @@
-//! Replay memories: the [`ReplayMemory`] trait, [`Transition`], sampled [`Batch`]es and the
-//! uniform ring buffer [`UniformReplay`].
+//! Replay memories: the [`ReplayMemory`] trait, [`Transition`], sampled [`Batch`]es, the
+//! uniform ring buffer [`UniformReplay`], proportional [`PrioritizedReplay`] over it, and
+//! [`AnyReplay`], either one as a setting ([`ReplayKind`]) chooses.
 //!
 //! Memories store every field in its own contiguous array (`f32` observations, rewards and
 //! flags, [`ActionRows`] of `i64` indices or `f32` values) and sample straight into a
@@ -7,13 +8,18 @@
 
 mod action_rows;
 pub(crate) mod alloc;
+mod any_replay;
 mod batch;
+mod prioritized;
 mod storage;
+mod sum_tree;
 mod transition;
 mod uniform;
 
 pub use action_rows::ActionRows;
+pub use any_replay::{AnyReplay, ReplayKind};
 pub use batch::Batch;
+pub use prioritized::{PrioritizedConfig, PrioritizedReplay};
 pub use storage::ObservationStorage;
 pub use transition::Transition;
 pub use uniform::UniformReplay;
@@ -35,17 +41,19 @@ pub trait ReplayMemory {
     ) -> Result<(), MemoryError>;
 
     /// Whether the memory can store transitions with their own bootstrap discount
-    /// ([`push_discounted`](Self::push_discounted)), as n-step returns need; `false` by
-    /// default.
+    /// ([`push_discounted`](Self::push_discounted)); `false` by default.
     fn stores_discounts(&self) -> bool {
         false
     }
 
     /// Stores an n-step transition: `transition.reward` is already the discounted sum of its
-    /// rewards and `discount` (finite, in `[0, 1]`) multiplies the bootstrap from its
-    /// `next_observation` (`gamma^k` for `k` summed steps); sampled batches carry it in
-    /// [`Batch::discounts`]. A memory that does not store discounts (the default) returns a
-    /// [`MemoryError::InvalidConfig`].
+    /// rewards and `discount` (finite, in [0, 1]) multiplies the bootstrap of its
+    /// `next_observation` (`gamma^k` for `k` summed steps). Sampled batches carry it in
+    /// [`Batch::discounts`].
+    ///
+    /// By default a [`MemoryError::InvalidConfig`] of field `discount` saying that the memory
+    /// does not store discounts. Memories that do hold either plain or discounted
+    /// transitions, as the first push into them decides; mixing is an `InvalidConfig` too.
     fn push_discounted<O: AsRef<[f32]>, A: Action>(
         &mut self,
         transition: &Transition<O, A>,

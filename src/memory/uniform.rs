@@ -19,7 +19,10 @@ use crate::error::MemoryError;
 /// observations and a discrete action costs `8 * d + 20` bytes (52 for CartPole), or
 /// `2 * d + 20` with one-byte [`ObservationStorage::U8`] (for pictures); a continuous action
 /// of `k` values takes `4 * k` bytes instead of the index's 8
-/// ([`with_actions`](Self::with_actions)).
+/// ([`with_actions`](Self::with_actions)). A memory of n-step transitions
+/// ([`push_discounted`](ReplayMemory::push_discounted)) keeps each one's discount in 4 more
+/// bytes, allocated at its first such push; either kind of push, once made, is the only kind
+/// the memory takes until it is [cleared](Self::clear).
 ///
 /// ```
 /// use cinder_rl::memory::{ReplayMemory, Transition, UniformReplay};
@@ -57,6 +60,12 @@ pub struct UniformReplay {
     rewards: Vec<f32>,
     terminated: Vec<f32>,
     truncated: Vec<f32>,
+    /// Each slot's bootstrap discount: empty until the first
+    /// [`push_discounted`](ReplayMemory::push_discounted), then one per slot.
+    discounts: Vec<f32>,
+    /// Whether the stored transitions carry discounts (fixed by the first push into an empty
+    /// memory).
+    discounted: bool,
 }
 
 impl UniformReplay {
@@ -160,6 +169,8 @@ impl UniformReplay {
             rewards: try_filled(capacity, 0.0, "replay rewards").map_err(too_large)?,
             terminated: try_filled(capacity, 0.0, "replay flags").map_err(too_large)?,
             truncated: try_filled(capacity, 0.0, "replay flags").map_err(too_large)?,
+            discounts: Vec::new(),
+            discounted: false,
         })
     }
 
@@ -174,6 +185,7 @@ impl UniformReplay {
             + bytes(&self.rewards)
             + bytes(&self.terminated)
             + bytes(&self.truncated)
+            + bytes(&self.discounts)
     }
 
     /// The `index`-th oldest stored transition (0 is the oldest) with its action as an `A`,
@@ -204,21 +216,53 @@ impl UniformReplay {
         self.observations.storage()
     }
 
-    /// Forgets every transition.
+    /// Whether the stored transitions carry their own bootstrap discounts (they were stored
+    /// with [`push_discounted`](ReplayMemory::push_discounted)); `false` while empty.
+    pub fn holds_discounts(&self) -> bool {
+        self.discounted && self.len > 0
+    }
+
+    /// Forgets every transition; the next push decides again whether the memory holds
+    /// discounts.
     pub fn clear(&mut self) {
         self.len = 0;
         self.next = 0;
+        self.discounted = false;
     }
-}
 
-fn flag(value: bool) -> f32 {
-    if value { 1.0 } else { 0.0 }
-}
+    /// The slot the next push writes.
+    pub(crate) fn next_slot(&self) -> usize {
+        self.next
+    }
 
-impl ReplayMemory for UniformReplay {
-    fn push<O: AsRef<[f32]>, A: Action>(
+    /// Fills `batch`, already [cleared](Batch::clear) to its size with the slots to gather in
+    /// `indices` (each below [`len`](ReplayMemory::len)), with those slots' fields, in order;
+    /// `weights` is left as it is.
+    pub(crate) fn gather(&self, batch: &mut Batch) {
+        let d = self.obs_dim;
+        for &slot in &batch.indices {
+            self.observations
+                .extend(slot * d, d, &mut batch.observations);
+            self.next_observations
+                .extend(slot * d, d, &mut batch.next_observations);
+            batch.rewards.push(self.rewards[slot]);
+            batch.terminated.push(self.terminated[slot]);
+            batch.truncated.push(self.truncated[slot]);
+        }
+        if self.holds_discounts() {
+            batch
+                .discounts
+                .extend(batch.indices.iter().map(|&slot| self.discounts[slot]));
+        }
+        batch.actions.gather(&self.actions, &batch.indices);
+    }
+
+    /// Writes `transition` (with its discount, when given) into the next slot, after checking
+    /// everything that could refuse it, so that a refusal leaves the memory unchanged.
+    fn write<O: AsRef<[f32]>, A: Action>(
         &mut self,
         transition: &Transition<O, A>,
+        discount: Option<f32>,
     ) -> Result<(), MemoryError> {
         let (observation, next_observation) = (
             transition.observation.as_ref(),
@@ -232,8 +276,28 @@ impl ReplayMemory for UniformReplay {
                 });
             }
         }
+        if self.len > 0 && self.discounted != discount.is_some() {
+            let reason = if self.discounted {
+                "the memory holds transitions with discounts: push them with push_discounted"
+            } else {
+                "the memory holds transitions without discounts: push them with push"
+            };
+            return Err(MemoryError::InvalidConfig {
+                field: "discount",
+                reason: reason.into(),
+            });
+        }
         let slot = self.next;
         self.actions.write(slot, transition.action.encode())?;
+        if let Some(discount) = discount {
+            // Only an empty memory lacks the array here: its slot 0, just written, holds
+            // nothing stored, so a refusal still leaves the contents unchanged.
+            if self.discounts.is_empty() {
+                self.discounts = try_filled(self.capacity, 1.0, "replay discounts")?;
+            }
+            self.discounts[slot] = discount;
+        }
+        self.discounted = discount.is_some();
         let rows = slot * self.obs_dim..(slot + 1) * self.obs_dim;
         self.observations.write(rows.start, observation);
         self.next_observations.write(rows.start, next_observation);
@@ -243,6 +307,43 @@ impl ReplayMemory for UniformReplay {
         self.next = (slot + 1) % self.capacity;
         self.len = (self.len + 1).min(self.capacity);
         Ok(())
+    }
+}
+
+/// Checks that `discount` is a finite number in [0, 1].
+pub(crate) fn check_discount(discount: f32) -> Result<(), MemoryError> {
+    if discount.is_finite() && (0.0..=1.0).contains(&discount) {
+        return Ok(());
+    }
+    Err(MemoryError::InvalidConfig {
+        field: "discount",
+        reason: format!("must be a finite number in [0, 1], got {discount}"),
+    })
+}
+
+fn flag(value: bool) -> f32 {
+    if value { 1.0 } else { 0.0 }
+}
+
+impl ReplayMemory for UniformReplay {
+    fn push<O: AsRef<[f32]>, A: Action>(
+        &mut self,
+        transition: &Transition<O, A>,
+    ) -> Result<(), MemoryError> {
+        self.write(transition, None)
+    }
+
+    fn stores_discounts(&self) -> bool {
+        true
+    }
+
+    fn push_discounted<O: AsRef<[f32]>, A: Action>(
+        &mut self,
+        transition: &Transition<O, A>,
+        discount: f32,
+    ) -> Result<(), MemoryError> {
+        check_discount(discount)?;
+        self.write(transition, Some(discount))
     }
 
     fn len(&self) -> usize {
@@ -276,21 +377,12 @@ impl ReplayMemory for UniformReplay {
                 stored: self.len,
             });
         }
-        let d = self.obs_dim;
-        batch.clear(batch_size, d);
+        batch.clear(batch_size, self.obs_dim);
         // While the ring is filling, slots 0..len hold the data; once full, every slot does.
         for _ in 0..batch_size {
-            let slot = rng.random_range(0..self.len);
-            batch.indices.push(slot);
-            self.observations
-                .extend(slot * d, d, &mut batch.observations);
-            self.next_observations
-                .extend(slot * d, d, &mut batch.next_observations);
-            batch.rewards.push(self.rewards[slot]);
-            batch.terminated.push(self.terminated[slot]);
-            batch.truncated.push(self.truncated[slot]);
+            batch.indices.push(rng.random_range(0..self.len));
         }
-        batch.actions.gather(&self.actions, &batch.indices);
+        self.gather(batch);
         Ok(())
     }
 }

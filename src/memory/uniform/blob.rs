@@ -1,10 +1,11 @@
 //! The uniform memory's complete contents as bytes, for checkpoints: the layout, its
 //! writer, and a reader that checks everything it reads.
 
-use super::UniformReplay;
+use super::{UniformReplay, check_discount};
 use crate::env::ActionShape;
 use crate::error::MemoryError;
 use crate::memory::ActionRows;
+use crate::memory::alloc::try_filled;
 use crate::memory::storage::{ObservationStorage, Rows};
 
 impl UniformReplay {
@@ -15,7 +16,9 @@ impl UniformReplay {
     /// actions the tag has bit 8 set (256) and one more `u64`, the action dimension,
     /// follows (memories of discrete actions keep the layout they always had). Then the
     /// observations, the next observations, rewards, terminated and truncated flags (`f32`),
-    /// and the actions (`i64` indices or `f32` values).
+    /// and the actions (`i64` indices or `f32` values). A memory holding per-transition
+    /// discounts sets bit 9 of the tag (512) and appends them, one `f32` per slot, at the end
+    /// (memories without them keep the layout they always had).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = Vec::with_capacity(HEADER + 8 + self.allocated_bytes());
         for v in [self.capacity, self.obs_dim, self.len, self.next] {
@@ -32,6 +35,9 @@ impl UniformReplay {
                 Some(dim as u64)
             }
         };
+        if self.holds_discounts() {
+            tag |= DISCOUNT_TAG;
+        }
         bytes.extend_from_slice(&tag.to_le_bytes());
         bytes.extend_from_slice(&low.to_le_bytes());
         bytes.extend_from_slice(&high.to_le_bytes());
@@ -49,12 +55,16 @@ impl UniformReplay {
                 bytes.extend(values.iter().flat_map(|v| v.to_le_bytes()))
             }
         }
+        if self.holds_discounts() {
+            bytes.extend(self.discounts.iter().flat_map(|v| v.to_le_bytes()));
+        }
         bytes
     }
 
     /// A memory from [`to_bytes`](Self::to_bytes). Sizes are checked against the bytes given
     /// before anything is allocated, and the contents are validated: bytes of another layout,
-    /// values that are not finite, flags other than 0 and 1 or negative actions are a
+    /// values that are not finite, flags other than 0 and 1, discounts outside [0, 1] or
+    /// negative actions are a
     /// [`MemoryError::Corrupt`]; a memory too large to allocate is [`MemoryError::TooLarge`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, MemoryError> {
         let bad = |reason: &str| MemoryError::Corrupt(reason.to_string());
@@ -66,7 +76,7 @@ impl UniformReplay {
         let (capacity, obs_dim, len, next) = (size(0)?, size(1)?, size(2)?, size(3)?);
         let float = |at: usize| f32::from_le_bytes(header[at..at + 4].try_into().expect("4 bytes"));
         let tag = word(header, 4);
-        let storage = match tag & !CONTINUOUS_TAG {
+        let storage = match tag & !(CONTINUOUS_TAG | DISCOUNT_TAG) {
             0 => ObservationStorage::F32,
             1 => ObservationStorage::U8 {
                 low: float(40),
@@ -93,7 +103,10 @@ impl UniformReplay {
         if len > capacity || next >= capacity || (len < capacity && next != len) {
             return Err(bad("inconsistent length and write position"));
         }
-        let expected = header_len as u128 + bytes_for(capacity, obs_dim, storage, shape);
+        let discounted = tag & DISCOUNT_TAG != 0;
+        let discount_bytes = if discounted { 4 * capacity as u128 } else { 0 };
+        let expected =
+            header_len as u128 + bytes_for(capacity, obs_dim, storage, shape) + discount_bytes;
         if bytes.len() as u128 != expected {
             return Err(bad(&format!("{} bytes, expected {expected}", bytes.len())));
         }
@@ -123,7 +136,9 @@ impl UniformReplay {
         }
         match &mut memory.actions {
             ActionRows::Discrete(actions) => {
-                for (v, chunk) in actions.iter_mut().zip(rest.chunks_exact(8)) {
+                let (head, tail) = rest.split_at(actions.len() * 8);
+                rest = tail;
+                for (v, chunk) in actions.iter_mut().zip(head.chunks_exact(8)) {
                     *v = i64::from_le_bytes(chunk.try_into().expect("8 bytes"));
                 }
                 if let Some(action) = actions.iter().find(|&&a| a < 0) {
@@ -131,13 +146,26 @@ impl UniformReplay {
                 }
             }
             ActionRows::Continuous { values, .. } => {
-                for (v, chunk) in values.iter_mut().zip(rest.chunks_exact(4)) {
+                let (head, tail) = rest.split_at(values.len() * 4);
+                rest = tail;
+                for (v, chunk) in values.iter_mut().zip(head.chunks_exact(4)) {
                     *v = f32::from_le_bytes(chunk.try_into().expect("4 bytes"));
                 }
                 if let Some(value) = values.iter().find(|v| !v.is_finite()) {
                     return Err(bad(&format!("a stored action value is {value}")));
                 }
             }
+        }
+        if discounted {
+            let mut discounts = try_filled(capacity, 1.0f32, "replay discounts")?;
+            for (v, chunk) in discounts.iter_mut().zip(rest.chunks_exact(4)) {
+                *v = f32::from_le_bytes(chunk.try_into().expect("4 bytes"));
+            }
+            if let Some(v) = discounts.iter().find(|&&v| check_discount(v).is_err()) {
+                return Err(bad(&format!("a stored discount is {v}")));
+            }
+            memory.discounts = discounts;
+            memory.discounted = true;
         }
         memory.len = len;
         memory.next = next;
@@ -169,3 +197,7 @@ const HEADER: usize = 48;
 /// The bit of the storage tag that says the memory holds continuous actions (whose dimension
 /// follows the header as one more `u64`).
 const CONTINUOUS_TAG: u64 = 1 << 8;
+
+/// The bit of the storage tag that says the memory holds per-transition discounts (one `f32`
+/// per slot after the actions).
+const DISCOUNT_TAG: u64 = 1 << 9;
