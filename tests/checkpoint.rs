@@ -1,5 +1,5 @@
 //! Checkpoints: training N steps, checkpointing, resuming and training N more equals training
-//! 2N steps straight, for DQN on one environment, A2C on four, PPO on four Pendulums (box
+//! 2N steps straight, for DQN on one environment, DQN with Rainbow's extensions on three, A2C on four, PPO on four Pendulums (box
 //! actions, normalisation statistics, a rollout cut mid-way), SAC (a learned α, normalised
 //! observations, correlated exploration noise) and TD3 (a checkpoint between the actor's
 //! turns) on one Pendulum; bad checkpoints are errors.
@@ -15,7 +15,8 @@ use cinder_rl::agents::{
 };
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Pendulum, PendulumConfig, VecEnv};
 use cinder_rl::error::{ArtifactError, Error};
-use cinder_rl::nn::{ActorCriticMlp, Mlp, PolicyValueMlp, PolicyValueMlpConfig};
+use cinder_rl::memory::{PrioritizedConfig, ReplayKind};
+use cinder_rl::nn::{ActorCriticMlp, DuelingConfig, Mlp, PolicyValueMlp, PolicyValueMlpConfig};
 use cinder_rl::train::{Checkpoints, EpisodeRecord, Resumable, TrainConfig, TrainSummary, Trainer};
 use common::{budget_run, cartpole_actor_critic, cartpole_dqn, dqn_test_config};
 
@@ -260,6 +261,42 @@ fn normalising_dqn_over_four_copies_resumed_equals_the_straight_run() {
     assert_eq!(
         runs.resumed_agent.observation_normalizer(),
         runs.straight_agent.observation_normalizer()
+    );
+    let probe = [0.02f32, -0.1, 0.03, 0.2];
+    assert_eq!(
+        runs.resumed_agent.q_values().values(&probe).unwrap(),
+        runs.straight_agent.q_values().values(&probe).unwrap()
+    );
+}
+
+#[test]
+fn rainbow_dqn_over_three_copies_resumed_equals_the_straight_run() {
+    // 3-step returns (pending transitions of each copy cross the checkpoints), prioritized
+    // replay (priorities, max priority and beta's count in the memory's state), a dueling
+    // network.
+    let rainbow = || {
+        let config = dqn_test_config()
+            .with_learning_starts(300)
+            .with_n_step(3)
+            .with_replay(ReplayKind::Prioritized(PrioritizedConfig::default()))
+            .with_seed(9);
+        let device = Device::flex();
+        let network = DuelingConfig::new(4, 32, 2)
+            .with_stream_hidden(vec![])
+            .mlp(&[32], &device, 9)
+            .unwrap();
+        Dqn::new(config, network, 4, 2, &device).unwrap()
+    };
+    let envs = || VecEnv::from_fn(3, |_| CartPole::new(CartPoleConfig::v1())).unwrap();
+    let runs = straight_and_resumed("dqn-rainbow", rainbow, |t, agent| {
+        t.run(agent, &mut envs(), &mut cartpole())
+    });
+    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
+    assert_eq!(runs.joined, runs.straight);
+    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    assert_eq!(
+        runs.resumed_agent.memory().to_bytes(),
+        runs.straight_agent.memory().to_bytes()
     );
     let probe = [0.02f32, -0.1, 0.03, 0.2];
     assert_eq!(

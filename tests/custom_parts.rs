@@ -7,7 +7,7 @@ use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Checkpoint, Mode};
 use cinder_rl::agents::Dqn;
 use cinder_rl::env::{Action, ActionShape};
-use cinder_rl::error::MemoryError;
+use cinder_rl::error::{AgentError, MemoryError};
 use cinder_rl::memory::{Batch, ReplayMemory, Transition, UniformReplay};
 use cinder_rl::nn::{Mlp, MlpConfig};
 use cinder_rl::policy::Schedule;
@@ -186,6 +186,39 @@ fn plugged_parts_are_checked_and_a_savable_memory_checkpoints() {
             &Device::flex()
         )
         .is_err()
+    );
+    // A memory that keeps no per-transition discount cannot serve n-step returns.
+    let recent = || RecentFirst {
+        capacity: 500,
+        obs_dim: LENGTH,
+        rows: Vec::new(),
+        pushed: 0,
+    };
+    let three_step = dqn_test_config().with_n_step(3);
+    assert!(matches!(
+        Dqn::with_parts(
+            three_step,
+            network(),
+            recent(),
+            StepDown,
+            3,
+            &Device::flex()
+        ),
+        Err(AgentError::InvalidConfig {
+            field: "n_step",
+            ..
+        })
+    ));
+    assert!(
+        Dqn::with_parts(
+            dqn_test_config(),
+            network(),
+            recent(),
+            StepDown,
+            3,
+            &Device::flex()
+        )
+        .is_ok()
     );
 
     // The crate's memory with the user's schedule: checkpoints restore it exactly.

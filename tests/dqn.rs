@@ -8,9 +8,9 @@ use cinder_rl::agent::{Agent, Mode};
 use cinder_rl::agents::dqn::{TargetUpdate, TrainFrequency};
 use cinder_rl::agents::{Dqn, DqnConfig, ValueLoss};
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
-use cinder_rl::error::AgentError;
-use cinder_rl::memory::Transition;
-use cinder_rl::nn::{Mlp, MlpConfig};
+use cinder_rl::error::{AgentError, MemoryError};
+use cinder_rl::memory::{PrioritizedConfig, ReplayKind, ReplayMemory, Transition};
+use cinder_rl::nn::{DuelingConfig, Mlp, MlpConfig};
 use cinder_rl::policy::{AnySchedule, Constant};
 use cinder_rl::train::{evaluate, train};
 use common::{Corridor, LENGTH, Treadmill, budget_run, dqn_test_config, explore_step};
@@ -464,4 +464,55 @@ fn normalising_agents_learn_save_their_statistics_and_keep_them_while_evaluating
         Err(AgentError::Format { .. })
     ));
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn rainbow_extensions_learn_the_optimal_action_on_a_custom_environment() {
+    // 3-step returns, prioritized replay and a dueling network together.
+    let config = dqn_test_config()
+        .with_gamma(0.9)
+        .with_n_step(3)
+        .with_replay(ReplayKind::Prioritized(PrioritizedConfig::default()))
+        .with_seed(4);
+    let device = Device::flex();
+    let network = DuelingConfig::new(LENGTH, 32, 3)
+        .with_stream_hidden(vec![])
+        .mlp(&[32], &device, 4)
+        .unwrap();
+    let mut agent = Dqn::new(config, network, LENGTH, 3, &device).unwrap();
+    assert!(agent.memory().wants_td_errors());
+    let (mut env, mut eval_env) = (Corridor::new(), Corridor::new());
+    let train_config = budget_run(4, 3_000).with_eval_episodes(20);
+    let summary = train(&mut agent, &mut env, &mut eval_env, train_config).unwrap();
+    for position in 0..LENGTH - 1 {
+        let action = agent
+            .act(&Corridor::observation_of(position), Mode::Exploit)
+            .unwrap();
+        assert_eq!(
+            action, 2,
+            "the optimal action from cell {position} is right"
+        );
+    }
+    let evaluation = summary.eval_mean_return.unwrap();
+    assert!(evaluation > 0.7, "greedy evaluation {evaluation}");
+}
+
+#[test]
+fn n_step_and_prioritized_settings_are_checked() {
+    let build = |config: DqnConfig| Dqn::new(config, mlp(4, 2, 8, 0), 4, 2, &Device::flex());
+    assert!(matches!(
+        build(DqnConfig::new().with_n_step(0)),
+        Err(AgentError::InvalidConfig {
+            field: "n_step",
+            ..
+        })
+    ));
+    let negative_alpha = PrioritizedConfig {
+        alpha: -1.0,
+        ..PrioritizedConfig::default()
+    };
+    assert!(matches!(
+        build(DqnConfig::new().with_replay(ReplayKind::Prioritized(negative_alpha))),
+        Err(AgentError::Memory(MemoryError::InvalidConfig { .. }))
+    ));
 }

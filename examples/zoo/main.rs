@@ -29,7 +29,8 @@ use cinder_rl::agents::{
 use cinder_rl::artifacts::{RunDir, RunIdentity};
 use cinder_rl::env::{ActionShape, EnvSpec, MadeEnv, Registry, VecEnv};
 use cinder_rl::nn::{
-    ActorCriticMlpConfig, ActorCriticNetwork, MlpConfig, PolicyHead, PolicyValueMlpConfig,
+    ActorCriticMlpConfig, ActorCriticNetwork, DuelingConfig, MlpConfig, PolicyHead,
+    PolicyValueMlpConfig, QNetwork,
 };
 use cinder_rl::rng::derive_seed;
 use cinder_rl::train::{Resumable, StopRule, TrainConfig, TrainSummary, Trainer};
@@ -392,25 +393,45 @@ fn train_dqn(plan: &Plan, registry: &Registry) -> Result<(), Box<dyn std::error:
         .with_seed(plan.run_plan.seed);
     let hidden = plan.hidden(&preset.hidden);
     let (inputs, actions) = plan.network_shape()?;
-    let network_config = MlpConfig::new(inputs, actions).with_hidden(hidden.clone());
     let device = Device::flex();
-    let network = network_config.init(&device, derive_seed(plan.run_plan.seed, 2))?;
-    let mut agent = Dqn::new(config.clone(), network, inputs, actions, &device)?;
+    if preset.dueling {
+        // The hidden widths are the shared torso; each stream is one linear layer.
+        let &features = hidden
+            .last()
+            .ok_or("a dueling network needs at least one hidden width")?;
+        let dueling = DuelingConfig::new(inputs, features, actions).with_stream_hidden(vec![]);
+        run_dqn(plan, registry, config, &hidden, |seed| {
+            dueling.mlp(&hidden, &device, seed)
+        })
+    } else {
+        let network = MlpConfig::new(inputs, actions).with_hidden(hidden.clone());
+        run_dqn(plan, registry, config, &hidden, |seed| {
+            network.init(&device, seed)
+        })
+    }
+}
 
-    let (run, mut bar) = plan.start(&config, &hidden)?;
+/// Trains DQN on networks `network(seed)` makes, reloads it and evaluates it.
+fn run_dqn<M: QNetwork>(
+    plan: &Plan,
+    registry: &Registry,
+    config: DqnConfig,
+    hidden: &[usize],
+    network: impl Fn(u64) -> Result<M, cinder_rl::error::AgentError>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (inputs, actions) = plan.network_shape()?;
+    let device = Device::flex();
+    let initial = network(derive_seed(plan.run_plan.seed, 2))?;
+    let mut agent = Dqn::new(config.clone(), initial, inputs, actions, &device)?;
+
+    let (run, mut bar) = plan.start(&config, hidden)?;
     let mut env = registry.make_discrete(&plan.spec.id)?;
     let mut eval_env = registry.make_discrete(&plan.spec.id)?;
     let summary = plan
         .trainer(&run, &mut bar)
         .run(&mut agent, &mut env, &mut eval_env)?;
 
-    let reloaded = Dqn::new(
-        config,
-        network_config.init(&device, 0)?,
-        inputs,
-        actions,
-        &device,
-    )?;
+    let reloaded = Dqn::new(config, network(0)?, inputs, actions, &device)?;
     plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
 }
 

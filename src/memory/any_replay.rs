@@ -107,6 +107,12 @@ impl AnyReplay {
         }
     }
 
+    /// The complete contents as bytes, for checkpoints (the memory inside's own format; see
+    /// [`MemoryState::to_bytes`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        MemoryState::to_bytes(self)
+    }
+
     /// The memory's name, for messages.
     fn name(&self) -> &'static str {
         match self {

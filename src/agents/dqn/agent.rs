@@ -17,7 +17,7 @@ use crate::agents::subnormals::without_subnormals;
 use crate::agents::training::{place, probe_shapes};
 use crate::env::ActionShape;
 use crate::error::{AgentError, MemoryError};
-use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay, invalid_action};
+use crate::memory::{AnyReplay, Batch, ReplayMemory, Transition, invalid_action};
 use crate::nn::{QNetwork, polyak_update};
 use crate::policy::{ActionValues, AnySchedule, EpsilonGreedy, Greedy, Policy, Schedule};
 use crate::rng::{derive_seed, seeded};
@@ -46,7 +46,7 @@ use crate::rng::{derive_seed, seeded};
 /// # Ok(())
 /// # }
 /// ```
-pub struct Dqn<M: QNetwork, R: ReplayMemory = UniformReplay, S: Schedule = AnySchedule> {
+pub struct Dqn<M: QNetwork, R: ReplayMemory = AnyReplay, S: Schedule = AnySchedule> {
     pub(super) config: DqnConfig,
     pub(super) online: M,
     pub(super) target: M,
@@ -67,8 +67,8 @@ pub struct Dqn<M: QNetwork, R: ReplayMemory = UniformReplay, S: Schedule = AnySc
 
 impl<M: QNetwork> Dqn<M> {
     /// A DQN agent training `network` (built on `device`, or its autodiff version) for
-    /// observations of length `obs_dim` and actions `0..n_actions`, with the uniform replay
-    /// memory and the exploration schedule of `config`.
+    /// observations of length `obs_dim` and actions `0..n_actions`, with the replay memory
+    /// (uniform or prioritized) and the exploration schedule of `config`.
     ///
     /// An invalid configuration, or a network that does not map `[1, obs_dim]` to
     /// `[1, n_actions]`, is an [`AgentError::InvalidConfig`].
@@ -80,10 +80,12 @@ impl<M: QNetwork> Dqn<M> {
         device: &Device,
     ) -> Result<Self, AgentError> {
         config.validate()?;
-        let memory = UniformReplay::with_storage(
+        let memory = AnyReplay::new(
+            config.replay,
             config.replay_capacity,
             obs_dim,
             config.observation_storage,
+            ActionShape::Discrete,
         )?;
         let exploration = config.exploration;
         Self::with_parts(config, network, memory, exploration, n_actions, device)

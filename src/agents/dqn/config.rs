@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::agents::off_policy::TrainFrequency;
 use crate::agents::{OptimizerConfig, ValueLoss, checks};
 use crate::error::AgentError;
-use crate::memory::ObservationStorage;
+use crate::memory::{ObservationStorage, ReplayKind};
 use crate::policy::{AnySchedule, Linear, Schedule};
 
 /// How the target network follows the online network.
@@ -96,6 +96,11 @@ pub struct DqnConfig {
     /// Default: `200_000`.
     #[config(default = 200_000)]
     pub replay_capacity: usize,
+    /// The replay memory: uniform sampling, or prioritized replay with its settings.
+    ///
+    /// Default: `ReplayKind::Uniform`.
+    #[config(default = "ReplayKind::Uniform")]
+    pub replay: ReplayKind,
     /// How the replay memory keeps observations ([`ObservationStorage::U8`] for pictures).
     ///
     /// Default: `ObservationStorage::F32`.
@@ -184,6 +189,9 @@ impl DqnConfig {
         checks::reward_scale(self.reward_scale)?;
         if self.n_step == 0 {
             return invalid("n_step", "must be at least 1".into());
+        }
+        if let ReplayKind::Prioritized(prioritized) = &self.replay {
+            prioritized.validate()?;
         }
         self.optimizer.validate()?;
         checks::replay(

@@ -2,6 +2,7 @@
 
 use super::{DqnConfig, ScheduleUnit, TargetUpdate, TrainFrequency};
 use crate::agents::{OptimizerConfig, ValueLoss};
+use crate::memory::{PrioritizedConfig, ReplayKind};
 use crate::policy::{AnySchedule, Inverse, Linear};
 
 /// A named DQN configuration with the hidden widths of the MLP it was made for.
@@ -15,12 +16,21 @@ pub struct DqnPreset {
     pub config: DqnConfig,
     /// The hidden layer widths of the Q-network MLP.
     pub hidden: Vec<usize>,
+    /// Whether the Q-network is a dueling one ([`DuelingConfig`](crate::nn::DuelingConfig)):
+    /// the hidden widths are the shared torso, and each stream one linear layer over it.
+    pub dueling: bool,
 }
 
 impl DqnPreset {
     /// Every preset.
     pub fn all() -> Vec<DqnPreset> {
-        vec![Self::tuned(), Self::minimal(), Self::brain(), Self::sb3()]
+        vec![
+            Self::tuned(),
+            Self::minimal(),
+            Self::brain(),
+            Self::sb3(),
+            Self::rainbow(),
+        ]
     }
 
     /// The preset called `name`.
@@ -44,6 +54,7 @@ impl DqnPreset {
             description: "the default, tuned to solve CartPole-v1 fast and reliably",
             config: DqnConfig::new(),
             hidden: vec![128, 128],
+            dueling: false,
         }
     }
 
@@ -72,6 +83,7 @@ impl DqnPreset {
                 .with_exploration_unit(ScheduleUnit::Episodes)
                 .with_reward_scale(0.01),
             hidden: vec![128, 128],
+            dueling: false,
         }
     }
 
@@ -105,6 +117,7 @@ impl DqnPreset {
                 .with_exploration_unit(ScheduleUnit::Episodes)
                 .with_reward_scale(1.0),
             hidden: vec![32, 32],
+            dueling: false,
         }
     }
 
@@ -138,6 +151,25 @@ impl DqnPreset {
                 .with_exploration_unit(ScheduleUnit::EnvSteps)
                 .with_reward_scale(1.0),
             hidden: vec![64, 64],
+            dueling: false,
+        }
+    }
+
+    /// The extensions of Rainbow (Hessel et al. 2018) that need no change of the network's
+    /// output, on the tuned default: double DQN, 3-step returns, a dueling network (a shared
+    /// 128-128 torso, a linear layer for each stream) and proportional prioritized replay (alpha 0.6,
+    /// beta 0.4 -> 1 over 100 000 transitions, the paper's and Schaul et al.'s proportional
+    /// settings). No noisy networks or distributional head: epsilon-greedy exploration and
+    /// expected values.
+    pub fn rainbow() -> Self {
+        Self {
+            name: "rainbow",
+            description: "double DQN with 3-step returns, a dueling network and prioritized replay",
+            config: DqnConfig::new()
+                .with_n_step(3)
+                .with_replay(ReplayKind::Prioritized(PrioritizedConfig::default())),
+            hidden: vec![128, 128],
+            dueling: true,
         }
     }
 }
