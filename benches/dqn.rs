@@ -1,4 +1,5 @@
-//! DQN costs: one gradient update (4-128-128-2 MLP, batch 32 and 128) and one greedy action.
+//! DQN costs: one gradient update (4-128-128-2 MLP, batch 32 and 128; and with Rainbow's
+//! extensions: 3-step returns, prioritized replay, a dueling network), and one greedy action.
 //! Set `CINDER_BENCH_DEVICE=cuda` (with `--features cuda`) to time them on a GPU.
 
 #[path = "device.rs"]
@@ -7,9 +8,10 @@ mod device;
 use std::hint::black_box;
 
 use cinder_rl::agent::{Agent, Mode};
+use cinder_rl::agents::dqn::DqnPreset;
 use cinder_rl::agents::{Dqn, DqnConfig};
 use cinder_rl::memory::Transition;
-use cinder_rl::nn::{Mlp, MlpConfig};
+use cinder_rl::nn::{DuelingConfig, DuelingQNetwork, Mlp, MlpConfig, QNetwork};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// An agent whose replay memory holds 5000 varied CartPole-like transitions.
@@ -22,7 +24,26 @@ fn agent(batch_size: usize) -> Dqn<Mlp> {
     let config = DqnConfig::new()
         .with_batch_size(batch_size)
         .with_learning_starts(5_000);
-    let mut agent = Dqn::new(config, network, 4, 2, &device).unwrap();
+    filled(Dqn::new(config, network, 4, 2, &device).unwrap())
+}
+
+/// The rainbow preset's agent (a 4-128-128 torso, linear value and advantage streams), its
+/// prioritized memory holding 5000 transitions.
+fn rainbow(batch_size: usize) -> Dqn<DuelingQNetwork<Mlp>> {
+    let device = device::bench_device();
+    let network = DuelingConfig::new(4, 128, 2)
+        .with_stream_hidden(vec![])
+        .mlp(&[128, 128], &device, 0)
+        .unwrap();
+    let config = DqnPreset::rainbow()
+        .config
+        .with_batch_size(batch_size)
+        .with_learning_starts(5_000);
+    filled(Dqn::new(config, network, 4, 2, &device).unwrap())
+}
+
+/// `agent` after 5000 observed transitions (and no update: learning starts at 5000).
+fn filled<M: QNetwork>(mut agent: Dqn<M>) -> Dqn<M> {
     for i in 0..5_000 {
         let v = (i % 97) as f32 / 97.0 - 0.5;
         let transition = Transition {
@@ -46,6 +67,10 @@ fn update(c: &mut Criterion) {
             b.iter(|| black_box(agent.learn().unwrap()))
         });
     }
+    let mut agent = rainbow(32);
+    group.bench_function("rainbow_batch_32", |b| {
+        b.iter(|| black_box(agent.learn().unwrap()))
+    });
     group.finish();
 }
 

@@ -11,7 +11,8 @@ use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
 use cinder_rl::error::{AgentError, MemoryError};
 use cinder_rl::memory::{PrioritizedConfig, ReplayKind, ReplayMemory, Transition};
 use cinder_rl::nn::{DuelingConfig, Mlp, MlpConfig};
-use cinder_rl::policy::{AnySchedule, Constant};
+use cinder_rl::policy::{ActionValues, AnySchedule, Constant};
+use cinder_rl::rand::RngExt;
 use cinder_rl::train::{evaluate, train};
 use common::{Corridor, LENGTH, Treadmill, budget_run, dqn_test_config, explore_step};
 
@@ -43,6 +44,15 @@ fn learns_the_optimal_action_on_a_custom_environment() {
     // Optimal returns: 1 - 0.1 * (cells to walk - 1), between 0.7 and 1.0.
     let evaluation = summary.eval_mean_return.unwrap();
     assert!(evaluation > 0.7, "greedy evaluation {evaluation}");
+    // After a few greedy actions the agent acts with a host copy of its network: the same
+    // choices as the network's own forward pass.
+    let mut rng = cinder_rl::rng::seeded(0);
+    for _ in 0..200 {
+        let observation: Vec<f32> = (0..LENGTH).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let acted = agent.act(&observation, Mode::Exploit).unwrap();
+        let greedy = agent.q_values().greedy_action(&observation[..]).unwrap();
+        assert_eq!(acted, greedy);
+    }
 }
 
 /// Trains on the treadmill with the MSE loss and returns the learned Q(s, 0).

@@ -81,4 +81,10 @@ impl Mlp {
             .fold(input, |x, layer| self.activation.forward(layer.forward(x)));
         self.output.forward(x)
     }
+
+    /// A copy of the current weights that computes one input at a time on the host (see
+    /// [`HostMlp`](super::HostMlp)), or `None` when they cannot be read as `f32`.
+    pub fn host_copy(&self) -> Option<super::HostMlp> {
+        super::HostMlp::from_layers(self.hidden.iter().chain([&self.output]))
+    }
 }

@@ -12,6 +12,7 @@ mod cnn;
 mod continuous;
 mod dueling;
 mod gaussian;
+mod host_mlp;
 mod init;
 mod mlp;
 mod policy_value;
@@ -25,6 +26,7 @@ pub use cnn::{CnnQNetwork, CnnQNetworkConfig};
 pub use continuous::{ActorNetwork, ContinuousQNetwork};
 pub use dueling::{DuelingConfig, DuelingQNetwork};
 pub use gaussian::{gaussian_entropy, gaussian_log_prob};
+pub use host_mlp::HostMlp;
 pub use init::{MAX_PARAMETERS, orthogonal_linear, seeded_linear};
 pub use mlp::{Mlp, MlpConfig};
 pub use policy_value::{
@@ -65,11 +67,23 @@ use burn::tensor::Tensor;
 pub trait QNetwork: Module + 'static {
     /// Action values `[batch, n_actions]` of the observations `[batch, obs_dim]`.
     fn forward(&self, observations: Tensor<2>) -> Tensor<2>;
+
+    /// A copy of the network's current weights that computes one observation at a time on
+    /// the host ([`HostMlp`]), which agents act with when the same network chooses several
+    /// actions in a row (evaluation, deployment); `None` (the default) when the network has
+    /// none, and agents act through [`forward`](Self::forward).
+    fn host_copy(&self) -> Option<HostMlp> {
+        None
+    }
 }
 
 impl QNetwork for Mlp {
     fn forward(&self, observations: Tensor<2>) -> Tensor<2> {
         Mlp::forward(self, observations)
+    }
+
+    fn host_copy(&self) -> Option<HostMlp> {
+        self.host_copy()
     }
 }
 

@@ -78,16 +78,23 @@ impl<Q, S: Schedule> EpsilonGreedy<Q, S> {
         self.rng = rng;
     }
 
-    /// A random action with probability epsilon, else `greedy()`'s: what
-    /// [`act`](Policy::act) does with the values' greedy action, for callers that find the
-    /// greedy action otherwise (for many observations at once). The random draws are the
-    /// same as `act`'s. An epsilon outside `[0, 1]` is a [`PolicyError::InvalidProbability`].
-    pub fn act_or(
-        &mut self,
-        n_actions: usize,
-        greedy: impl FnOnce() -> Result<usize, PolicyError>,
-    ) -> Result<usize, PolicyError> {
-        act_or(self.epsilon(), &mut self.rng, n_actions, greedy)
+    /// With probability epsilon a uniformly random action among `n_actions` (`Some`), else
+    /// `None`: the draws of [`act`](Policy::act), for callers that find the greedy action
+    /// themselves (for many observations at once, or on a copy of the network). An epsilon
+    /// outside `[0, 1]` is a [`PolicyError::InvalidProbability`].
+    pub fn explore(&mut self, n_actions: usize) -> Result<Option<usize>, PolicyError> {
+        let epsilon = self.epsilon();
+        if !(0.0..=1.0).contains(&epsilon) {
+            return Err(PolicyError::InvalidProbability(epsilon));
+        }
+        if n_actions == 0 {
+            return Err(PolicyError::NoActions);
+        }
+        if self.rng.random::<f64>() < epsilon {
+            Ok(Some(self.rng.random_range(0..n_actions)))
+        } else {
+            Ok(None)
+        }
     }
 
     /// The action-value source, mutably (e.g. to train it).
@@ -100,31 +107,9 @@ impl<O: ?Sized, Q: ActionValues<O>, S: Schedule> Policy<O> for EpsilonGreedy<Q, 
     /// A random action with probability epsilon, else the greedy one. An epsilon outside
     /// `[0, 1]` is a [`PolicyError::InvalidProbability`].
     fn act(&mut self, observation: &O) -> Result<usize, PolicyError> {
-        let n_actions = self.values.n_actions();
-        let values = &self.values;
-        let (epsilon, rng) = (self.schedule.value(self.step), &mut self.rng);
-        act_or(epsilon, rng, n_actions, || {
-            values.greedy_action(observation)
-        })
-    }
-}
-
-/// A random action with probability `epsilon` (drawn with `rng`), else `greedy()`'s.
-fn act_or(
-    epsilon: f64,
-    rng: &mut SeededRng,
-    n_actions: usize,
-    greedy: impl FnOnce() -> Result<usize, PolicyError>,
-) -> Result<usize, PolicyError> {
-    if !(0.0..=1.0).contains(&epsilon) {
-        return Err(PolicyError::InvalidProbability(epsilon));
-    }
-    if n_actions == 0 {
-        return Err(PolicyError::NoActions);
-    }
-    if rng.random::<f64>() < epsilon {
-        Ok(rng.random_range(0..n_actions))
-    } else {
-        greedy()
+        match self.explore(self.values.n_actions())? {
+            Some(action) => Ok(action),
+            None => self.values.greedy_action(observation),
+        }
     }
 }

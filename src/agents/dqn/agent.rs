@@ -19,7 +19,7 @@ use crate::env::ActionShape;
 use crate::error::{AgentError, MemoryError};
 use crate::memory::{AnyReplay, Batch, ReplayMemory, Transition, invalid_action};
 use crate::nn::{QNetwork, polyak_update};
-use crate::policy::{ActionValues, AnySchedule, EpsilonGreedy, Greedy, Policy, Schedule};
+use crate::policy::{AnySchedule, EpsilonGreedy, Greedy, Schedule};
 use crate::rng::{derive_seed, seeded};
 
 /// Deep Q-learning (Mnih et al. 2015) with a replay memory, a target network and, optionally,
@@ -433,8 +433,11 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule, O: AsRef<[f32]>> Agent<O> for Dq
         let observation = observation.as_ref();
         self.check_observation(observation)?;
         let action = match mode {
-            Mode::Explore => self.explorer.act(observation)?,
-            Mode::Exploit => self.explorer.values().greedy_action(observation)?,
+            Mode::Explore => match self.explorer.explore(self.n_actions)? {
+                Some(action) => action,
+                None => self.explorer.values_mut().greedy_action_mut(observation)?,
+            },
+            Mode::Exploit => self.explorer.values_mut().greedy_action_mut(observation)?,
         };
         Ok(action)
     }

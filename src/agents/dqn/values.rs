@@ -4,8 +4,13 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::agents::normalize::ObservationNormalizer;
 use crate::error::PolicyError;
-use crate::nn::QNetwork;
+use crate::nn::{HostMlp, QNetwork};
 use crate::policy::{ActionValues, argmax};
+
+/// The greedy actions a network serves before it is copied to the host: copying the weights
+/// costs a few greedy actions' worth, so a network that is replaced after every update or
+/// two (while training) never is, one that serves many (evaluation, deployment) soon is.
+const HOST_COPY_AFTER: u32 = 8;
 
 /// A non-autodiff Q-network as an [`ActionValues`] source: what a trained
 /// [`Dqn`](super::Dqn) hands out to act greedily (or epsilon-greedily) on its own. When the
@@ -18,6 +23,13 @@ pub struct QValues<M> {
     n_actions: usize,
     device: Device,
     normalizer: Option<ObservationNormalizer>,
+    /// The network's host copy, made at the [`HOST_COPY_AFTER`]-th greedy action it serves,
+    /// when the network has one.
+    host: Option<HostMlp>,
+    greedy_calls: u32,
+    /// Buffers of the host copy's forward pass and of the normalised observation.
+    scratch: [Vec<f32>; 2],
+    input: Vec<f32>,
 }
 
 impl<M: QNetwork> QValues<M> {
@@ -30,6 +42,10 @@ impl<M: QNetwork> QValues<M> {
             n_actions,
             device,
             normalizer: None,
+            host: None,
+            greedy_calls: 0,
+            scratch: Default::default(),
+            input: Vec::new(),
         }
     }
 
@@ -42,6 +58,48 @@ impl<M: QNetwork> QValues<M> {
     /// Normalises observations with `normalizer` from now on.
     pub(crate) fn set_normalizer(&mut self, normalizer: Option<ObservationNormalizer>) {
         self.normalizer = normalizer;
+    }
+
+    /// The greedy action of one observation, as [`greedy_action`](ActionValues::greedy_action)
+    /// finds it, from the network's host copy ([`QNetwork::host_copy`]) once it has served a
+    /// few: a few hundred nanoseconds instead of a few microseconds for a small MLP. Its values
+    /// may differ from the tensors' in the last bits, which can only change the choice
+    /// between actions whose values tie to about 1e-7.
+    pub(crate) fn greedy_action_mut(&mut self, observation: &[f32]) -> Result<usize, PolicyError> {
+        self.greedy_calls = self.greedy_calls.saturating_add(1);
+        if self.greedy_calls == HOST_COPY_AFTER {
+            self.host = self
+                .network
+                .host_copy()
+                .filter(|host| host.input() == self.obs_dim && host.output() == self.n_actions);
+        }
+        let Some(host) = &self.host else {
+            return self.greedy_action(observation);
+        };
+        self.check_length(observation)?;
+        let input = match &self.normalizer {
+            Some(normalizer) => {
+                normalizer
+                    .normalize_into(observation, &mut self.input)
+                    .map_err(|e| PolicyError::Source(e.to_string()))?;
+                self.input.as_slice()
+            }
+            None => observation,
+        };
+        let values = host.forward(input, &mut self.scratch);
+        argmax(values).ok_or_else(|| PolicyError::Source("the action values are NaN".into()))
+    }
+
+    fn check_length(&self, observation: &[f32]) -> Result<(), PolicyError> {
+        if observation.len() == self.obs_dim {
+            Ok(())
+        } else {
+            Err(PolicyError::Source(format!(
+                "observation of length {}, the network takes {}",
+                observation.len(),
+                self.obs_dim
+            )))
+        }
     }
 
     /// The action values of one observation.

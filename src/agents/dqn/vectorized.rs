@@ -30,7 +30,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> VecAgent for Dqn<M, R, S> {
         for action in greedy {
             actions.push(match mode {
                 Mode::Exploit => action,
-                Mode::Explore => self.explorer.act_or(self.n_actions, || Ok(action))?,
+                Mode::Explore => self.explorer.explore(self.n_actions)?.unwrap_or(action),
             });
         }
         Ok(())
