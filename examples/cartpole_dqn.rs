@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example cartpole_dqn -- [--seed N] [--max-env-steps N] [--max-episodes N]
-//!     [--out DIR [--overwrite]] [--preset tuned|minimal|brain] [--eval-episodes N]
+//!     [--out DIR [--overwrite]] [--preset tuned|minimal|brain|sb3] [--eval-episodes N]
 //!     [--config FILE.json] [--hidden 128,128] [--checkpoint-every N] [--resume DIR]
 //! ```
 //! Progress goes to stderr; the last line on stdout is a JSON summary.
@@ -103,6 +103,14 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
     let plan = cli.run.plan("tuned")?;
     let preset = DqnPreset::named(&plan.preset)
         .ok_or_else(|| unknown_preset(&plan.preset, DqnPreset::all().iter().map(|p| p.name)))?;
+    if preset.dueling {
+        return Err(format!(
+            "preset {} trains a dueling network, which this example does not build; run it \
+             with `cargo run --release --example zoo -- --algo dqn --env CartPole-v1 --preset {}`",
+            preset.name, preset.name
+        )
+        .into());
+    }
     // The brain tutorial trains on CartPole-v0 with its shaped reward and stops after 10
     // successful episodes in a row; the others train on CartPole-v1 until solved.
     let brain = preset.name == "brain";
