@@ -10,11 +10,11 @@
 //! |---|---|
 //! | [`artifacts`] | the run directory ([`RunDir`](artifacts::RunDir): identity, lock, resumption), metrics CSV, learning-curve PNG (feature `plot`), episode GIFs (feature `gif`) |
 //! | [`train`] | the training loop: budgets, stop rules, evaluation, progress, JSON summary, checkpoints |
-//! | [`agents`] | [`Dqn`](agents::Dqn), [`ActorCritic`](agents::ActorCritic), [`Ppo`](agents::Ppo), [`Sac`](agents::Sac) and [`Td3`](agents::Td3), on Burn, running observation and reward normalisation, and the agent file for agents of your own |
-//! | [`nn`] | the network traits the agents train, ready-made MLPs and CNN, parameter operations |
+//! | [`agents`] | [`Dqn`](agents::Dqn) (with n-step returns, prioritized replay and dueling networks: the `rainbow` preset), [`ActorCritic`](agents::ActorCritic), [`Ppo`](agents::Ppo), [`Sac`](agents::Sac) and [`Td3`](agents::Td3), on Burn, running observation and reward normalisation, and the agent file for agents of your own |
+//! | [`nn`] | the network traits the agents train, ready-made MLPs, CNN and dueling networks, parameter operations |
 //! | [`agent`] | the [`Agent`](agent::Agent) trait every algorithm implements |
 //! | [`policy`] | the [`Policy`](policy::Policy) trait, greedy / epsilon-greedy / categorical policies, exploration [`Schedule`](policy::Schedule)s |
-//! | [`memory`] | the [`ReplayMemory`](memory::ReplayMemory) trait, action rows, batches and a uniform ring buffer |
+//! | [`memory`] | the [`ReplayMemory`](memory::ReplayMemory) trait, action rows, batches, a uniform ring buffer and prioritized replay |
 //! | [`env`](mod@env) | the [`Environment`](env::Environment) trait, spaces, wrappers, vectorized environments, rendering and pixel observations, snapshots, and the Gymnasium-exact [`CartPole`](env::CartPole), [`Acrobot`](env::Acrobot), [`MountainCar`](env::MountainCar), [`MountainCarContinuous`](env::MountainCarContinuous) and [`Pendulum`](env::Pendulum) |
 //! | [`rng`] | seeded random-number generators and seed derivation |
 //! | [`archive`] | the checksummed container of agent files and checkpoints, for tools that inspect them |
