@@ -14,6 +14,9 @@ pub struct Hyperparams {
     pub max_env_steps: u64,
     /// The network's hidden widths (`None`: the preset's).
     pub hidden: Option<Vec<usize>>,
+    /// Environment copies DQN collects from together (1: one environment). The other
+    /// algorithms take theirs from their agent settings (`num_envs`).
+    pub n_envs: usize,
     /// Agent settings replacing the preset's, as `--config` JSON reads them.
     pub agent: Value,
     /// Where the settings came from, for the log.
@@ -21,7 +24,7 @@ pub struct Hyperparams {
 }
 
 /// The keys a table may hold.
-const KEYS: [&str; 4] = ["preset", "max_env_steps", "hidden", "agent"];
+const KEYS: [&str; 5] = ["preset", "max_env_steps", "hidden", "n_envs", "agent"];
 
 /// The table for `env` in `text` (the file `name`), or its `default` table; `None` if it has
 /// neither.
@@ -132,6 +135,11 @@ pub fn resolve(
         ),
         Some(_) => return Err(typed("hidden", "a list of widths")),
     };
+    let n_envs = match field("n_envs") {
+        None => 1,
+        Some(toml::Value::Integer(n)) if (1..=65_536).contains(&n) => n as usize,
+        Some(_) => return Err(typed("n_envs", "a number of copies from 1 to 65536")),
+    };
     let agent = match field("agent") {
         None => Value::Object(Default::default()),
         Some(toml::Value::Table(agent)) => {
@@ -143,6 +151,7 @@ pub fn resolve(
         preset,
         max_env_steps,
         hidden,
+        n_envs,
         agent,
         source,
     })
@@ -176,6 +185,9 @@ target_update = { HardEverySteps = 250 }
             (100, Some(vec![8, 8]))
         );
         assert_eq!(acrobot.agent["target_update"]["HardEverySteps"], 250);
+        assert_eq!(acrobot.n_envs, 1);
+        let vectorized = resolve("b.toml", BUILTIN, None, "Acrobot-v1", &["n_envs=4".into()]);
+        assert_eq!(vectorized.unwrap().n_envs, 4);
         let other = resolve("b.toml", BUILTIN, None, "Pendulum-v1", &[]).unwrap();
         assert_eq!(
             (other.preset.as_str(), other.max_env_steps),
@@ -207,6 +219,8 @@ target_update = { HardEverySteps = 250 }
             &["max_env_steps=-5".into()],
         );
         assert!(negative.unwrap_err().contains("max_env_steps"));
+        let no_copies = resolve("b.toml", BUILTIN, None, "Acrobot-v1", &["n_envs=0".into()]);
+        assert!(no_copies.unwrap_err().contains("n_envs"));
         let bare = resolve("b.toml", BUILTIN, None, "Acrobot-v1", &["agent".into()]);
         assert!(bare.unwrap_err().contains("KEY=VALUE"));
         let missing = resolve(

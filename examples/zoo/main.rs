@@ -231,6 +231,14 @@ fn train() -> Result<(), Box<dyn std::error::Error>> {
         sets.insert(0, format!("preset={preset:?}"));
     }
     let hyper = hyperparams::resolve(file, text, cli.hyperparams.as_deref(), &spec.id, &sets)?;
+    if hyper.n_envs != 1 && !matches!(cli.algo, Algo::Dqn) {
+        return Err(format!(
+            "{}: `n_envs` is DQN's; {} takes its copies from `agent.num_envs`",
+            hyper.source,
+            cli.algo.name()
+        )
+        .into());
+    }
     let run_plan = cli.run.plan(&hyper.preset)?;
     let (window, threshold) = solve_rule(&spec);
     let stop = StopRule::MeanReturn { window, threshold };
@@ -295,12 +303,12 @@ impl Plan {
     }
 
     /// Opens the run directory (default `runs/zoo/<algo>-<env>/<preset>-seed<N>`) for a run
-    /// of the agent settings `config` and the hidden widths `hidden`, and a progress bar
-    /// from where the run stands when stderr is a terminal.
-    fn start<C: serde::Serialize>(
+    /// of the agent settings `config` and the network `network` (its hidden widths), and a
+    /// progress bar from where the run stands when stderr is a terminal.
+    fn start<C: serde::Serialize, N: serde::Serialize + ?Sized>(
         &self,
         config: &C,
-        hidden: &[usize],
+        network: &N,
     ) -> Result<(RunDir, Option<Progress>), cinder_rl::Error> {
         let identity = RunIdentity::new(
             self.cli.algo.name(),
@@ -309,7 +317,7 @@ impl Plan {
             self.run_plan.seed,
         )
         .with_agent_config(config)
-        .with_network(&hidden.to_vec())
+        .with_network(network)
         .with_train(&self.train);
         let example = format!("zoo/{}-{}", self.cli.algo.name(), self.spec.id);
         let run = self.cli.run.open(&example, identity)?;
@@ -424,12 +432,23 @@ fn run_dqn<M: QNetwork>(
     let initial = network(derive_seed(plan.run_plan.seed, 2))?;
     let mut agent = Dqn::new(config.clone(), initial, inputs, actions, &device)?;
 
-    let (run, mut bar) = plan.start(&config, hidden)?;
-    let mut env = registry.make_discrete(&plan.spec.id)?;
+    let copies = plan.hyper.n_envs;
+    // A run over N copies is another run than one over one environment.
+    let identity = match copies {
+        1 => serde_json::json!(hidden),
+        _ => serde_json::json!({ "hidden": hidden, "n_envs": copies }),
+    };
+    let (run, mut bar) = plan.start(&config, &identity)?;
     let mut eval_env = registry.make_discrete(&plan.spec.id)?;
-    let summary = plan
-        .trainer(&run, &mut bar)
-        .run(&mut agent, &mut env, &mut eval_env)?;
+    let mut trainer = plan.trainer(&run, &mut bar);
+    let summary = if copies == 1 {
+        let mut env = registry.make_discrete(&plan.spec.id)?;
+        trainer.run(&mut agent, &mut env, &mut eval_env)?
+    } else {
+        let mut envs = VecEnv::from_fn(copies, |_| registry.make_discrete(&plan.spec.id))?;
+        trainer.run(&mut agent, &mut envs, &mut eval_env)?
+    };
+    drop(trainer);
 
     let reloaded = Dqn::new(config, network(0)?, inputs, actions, &device)?;
     plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)

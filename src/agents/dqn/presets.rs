@@ -157,9 +157,9 @@ impl DqnPreset {
 
     /// The extensions of Rainbow (Hessel et al. 2018) that need no change of the network's
     /// output, on the tuned default: double DQN, 3-step returns, a dueling network (a shared
-    /// 128-128 torso, a linear layer for each stream) and proportional prioritized replay (alpha 0.6,
-    /// beta 0.4 -> 1 over 100 000 transitions, the paper's and Schaul et al.'s proportional
-    /// settings), one update per environment step (twice the tuned default's rate: on
+    /// 128-128 torso, a linear layer for each stream) and proportional prioritized replay
+    /// (alpha 0.6, beta 0.4 -> 1 over 100 000 transitions: Schaul et al.'s proportional
+    /// settings), with one update per environment step (twice the tuned default's rate: on
     /// CartPole-v1 it halves the steps to solve). No noisy networks or distributional head:
     /// epsilon-greedy exploration and expected values.
     pub fn rainbow() -> Self {
