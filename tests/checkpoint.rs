@@ -15,7 +15,7 @@ use cinder_rl::agents::{
 };
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Pendulum, PendulumConfig, VecEnv};
 use cinder_rl::error::{ArtifactError, Error};
-use cinder_rl::memory::{PrioritizedConfig, ReplayKind};
+use cinder_rl::memory::{PrioritizedConfig, ReplayKind, ReplayMemory};
 use cinder_rl::nn::{ActorCriticMlp, DuelingConfig, Mlp, PolicyValueMlp, PolicyValueMlpConfig};
 use cinder_rl::train::{Checkpoints, EpisodeRecord, Resumable, TrainConfig, TrainSummary, Trainer};
 use common::{budget_run, cartpole_actor_critic, cartpole_dqn, dqn_test_config};
@@ -410,6 +410,34 @@ fn sac_resumed_from_a_checkpoint_equals_the_straight_run() {
         );
         assert_eq!(a, b);
     }
+}
+
+#[test]
+fn td3_with_3_step_returns_and_prioritized_replay_over_three_copies_resumed_equals_the_straight_run()
+ {
+    // Three copies: the checkpoints fall inside episodes, with transitions of every copy
+    // waiting for their 3-step returns.
+    let agent = || {
+        let config = Td3Config::new()
+            .with_batch_size(32)
+            .with_learning_starts(500)
+            .with_n_step(3)
+            .with_replay(ReplayKind::Prioritized(PrioritizedConfig::default()))
+            .with_seed(10);
+        Td3::with_mlps(config, 3, pendulum().action_space(), &[32], &Device::flex()).unwrap()
+    };
+    let envs = || VecEnv::from_fn(3, |_| Pendulum::new(PendulumConfig::v1())).unwrap();
+    let runs = straight_and_resumed("td3-n-step", agent, |t, agent| {
+        t.run(agent, &mut envs(), &mut pendulum())
+    });
+    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
+    assert_eq!(runs.joined, runs.straight);
+    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    assert!(runs.straight_agent.memory().wants_td_errors());
+    assert_eq!(
+        runs.resumed_agent.memory().to_bytes(),
+        runs.straight_agent.memory().to_bytes()
+    );
 }
 
 #[test]

@@ -335,8 +335,10 @@ fn the_zoo_trains_sac_and_td3() {
         assert_eq!(summary["algorithm"], algo);
         assert_eq!(summary["episodes"], 3);
         // One update per step from the 256th, when the memory first holds a batch (the
-        // first 100 steps are random).
-        assert_eq!(summary["updates"], 345);
+        // first 100 steps are random); SAC's Pendulum settings store 3-step returns, each
+        // two steps after its first step, so its memory holds a batch two steps later.
+        let expected = if algo == "sac" { 343 } else { 345 };
+        assert_eq!(summary["updates"], expected);
         assert!(summary["metrics"]["q1_loss"].is_number(), "{summary}");
         assert!(out.join("agent.cinder").is_file());
         std::fs::remove_dir_all(&out).unwrap();

@@ -3,6 +3,7 @@
 use crate::agent::VecTransitions;
 use crate::agents::off_policy::TrainFrequency;
 use crate::error::AgentError;
+use crate::memory::ReplayKind;
 use crate::policy::{AnySchedule, Schedule};
 
 fn invalid(field: &'static str, reason: String) -> Result<(), AgentError> {
@@ -166,6 +167,17 @@ pub(crate) fn observation_rows(observations: &[f32], obs_dim: usize) -> Result<u
         });
     }
     Ok(observations.len() / obs_dim)
+}
+
+/// Returns over at least one step, and prioritized-replay settings in range.
+pub(crate) fn returns_and_replay(n_step: usize, replay: &ReplayKind) -> Result<(), AgentError> {
+    if n_step == 0 {
+        return invalid("n_step", "must be at least 1".into());
+    }
+    if let ReplayKind::Prioritized(prioritized) = replay {
+        prioritized.validate()?;
+    }
+    Ok(())
 }
 
 /// A replay memory of at least one transition that holds a batch and the transitions stored

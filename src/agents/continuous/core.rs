@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agents::action_scale::ActionScale;
 use crate::agents::file::{Header, load_module_with, save_module_with};
+use crate::agents::n_step::NStepReturns;
 use crate::agents::normalization::Normalization;
 use crate::agents::off_policy::{OffPolicyCore, TrainFrequency};
 use crate::env::{ActionShape, Space};
@@ -42,6 +43,9 @@ pub(crate) struct CoreProgress {
     pub env_steps: u64,
     pub episodes: u64,
     normalization: Normalization,
+    /// The transitions waiting for their n-step returns (absent before n-step returns).
+    #[serde(default)]
+    n_step: Option<NStepReturns>,
 }
 
 /// The settings of SAC and TD3 that the core follows.
@@ -50,6 +54,7 @@ pub(crate) struct CoreSettings {
     pub learning_starts: usize,
     pub train_frequency: TrainFrequency,
     pub gamma: f64,
+    pub n_step: usize,
     pub reward_scale: f64,
     pub normalize_observations: bool,
     pub normalize_rewards: bool,
@@ -78,7 +83,8 @@ impl<R: ReplayMemory> ContinuousCore<R> {
                 settings.batch_size,
                 settings.learning_starts,
                 settings.train_frequency,
-            ),
+            )
+            .with_n_step(settings.n_step, settings.gamma)?,
             normalization: Normalization::new(
                 obs_dim,
                 1,
@@ -131,6 +137,7 @@ impl<R: ReplayMemory> ContinuousCore<R> {
             env_steps: self.off.env_steps,
             episodes: self.off.episodes,
             normalization: self.normalization.clone(),
+            n_step: self.off.n_step.clone(),
         }
     }
 
@@ -145,6 +152,10 @@ impl<R: ReplayMemory> ContinuousCore<R> {
         memory.check_actions(&Space::Box(self.scale.bounds()))?;
         self.normalization
             .check(&progress.normalization, self.obs_dim, None, self.gamma)
+            .and_then(|()| {
+                self.off
+                    .check_n_step(progress.n_step.as_ref(), self.obs_dim)
+            })
             .map_err(|reason| AgentError::Format {
                 path: "training state".into(),
                 reason,
@@ -159,6 +170,7 @@ impl<R: ReplayMemory> ContinuousCore<R> {
         self.off.env_steps = progress.env_steps;
         self.off.episodes = progress.episodes;
         self.normalization = progress.normalization;
+        self.off.n_step = progress.n_step;
     }
 
     /// The number of values of one action.

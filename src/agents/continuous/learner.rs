@@ -285,6 +285,7 @@ pub(crate) fn observe_batch<L: ContinuousLearner, A: Action>(
     let mut means = Means::default();
     let mut outcome = Ok(());
     for i in 0..n {
+        agent.core_mut().off.copy = i;
         match observe_copy(agent, i) {
             Ok(learned) => means.merge(&learned),
             Err(error) => {
@@ -295,6 +296,7 @@ pub(crate) fn observe_batch<L: ContinuousLearner, A: Action>(
     }
     let core = agent.core_mut();
     core.observing_copies = false;
+    core.off.copy = 0;
     outcome?;
     core.observe_statistics(step.observations, step.rewards, &step.episode_ends())?;
     Ok(means.learned())

@@ -13,4 +13,4 @@ pub(crate) use core::{ContinuousCore, CoreProgress, CoreSettings};
 pub(crate) use learner::{
     ContinuousLearner, UpdateReport, act, act_one, decode, learn, observe, observe_batch,
 };
-pub(crate) use networks::{actor_output, mlp_networks, uniform_memory};
+pub(crate) use networks::{actor_output, mlp_networks, replay_memory};

@@ -6,7 +6,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use crate::agents::training::read_values;
 use crate::env::Space;
 use crate::error::AgentError;
-use crate::memory::{ObservationStorage, UniformReplay};
+use crate::memory::{AnyReplay, ObservationStorage, ReplayKind};
 use crate::nn::{ActorNetwork, Mlp, MlpConfig, Twin};
 use crate::rng::derive_seed;
 
@@ -24,13 +24,16 @@ pub(crate) fn actor_output<A: ActorNetwork>(
 }
 
 /// The replay memory [`Sac::new`](crate::agents::Sac::new) and [`Td3::new`](crate::agents::Td3::new) give an
-/// agent: the uniform ring buffer of `capacity` transitions of the box's actions.
-pub(crate) fn uniform_memory(
+/// agent: the memory of the `kind` their config chose, of `capacity` transitions of the box's
+/// actions.
+pub(crate) fn replay_memory(
+    kind: ReplayKind,
     capacity: usize,
     obs_dim: usize,
     actions: &Space,
-) -> Result<UniformReplay, AgentError> {
-    Ok(UniformReplay::with_actions(
+) -> Result<AnyReplay, AgentError> {
+    Ok(AnyReplay::new(
+        kind,
         capacity,
         obs_dim,
         ObservationStorage::F32,

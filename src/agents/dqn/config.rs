@@ -187,12 +187,7 @@ impl DqnConfig {
         checks::learning_rate(self.learning_rate, self.learning_rate_schedule.as_ref())?;
         checks::gradient_clipping(self.max_grad_norm, self.clip_grad_value)?;
         checks::reward_scale(self.reward_scale)?;
-        if self.n_step == 0 {
-            return invalid("n_step", "must be at least 1".into());
-        }
-        if let ReplayKind::Prioritized(prioritized) = &self.replay {
-            prioritized.validate()?;
-        }
+        checks::returns_and_replay(self.n_step, &self.replay)?;
         self.optimizer.validate()?;
         checks::replay(
             self.replay_capacity,

@@ -18,7 +18,7 @@ use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::training::{on_worker, place, probe_shapes, train_device};
 use crate::env::{Action, Space};
 use crate::error::AgentError;
-use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay};
+use crate::memory::{AnyReplay, Batch, ReplayMemory, Transition};
 use crate::nn::{ActorNetwork, ContinuousQNetwork, Mlp, Twin};
 use crate::rng::{SeededRng, derive_seed, seeded};
 
@@ -49,7 +49,7 @@ use crate::rng::{SeededRng, derive_seed, seeded};
 /// # Ok(())
 /// # }
 /// ```
-pub struct Sac<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory = UniformReplay> {
+pub struct Sac<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory = AnyReplay> {
     pub(super) config: SacConfig,
     pub(super) actor: A,
     /// A non-autodiff copy of the actor, to act with.
@@ -72,7 +72,7 @@ pub struct Sac<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory = Uniform
 
 impl Sac<Mlp, Mlp> {
     /// A SAC agent with ReLU MLPs of `hidden` widths for the actor and both critics, their
-    /// weights seeded from `config.seed`, and the uniform replay memory; see [`new`](Sac::new).
+    /// weights seeded from `config.seed`, and the replay memory of the config; see [`new`](Sac::new).
     pub fn with_mlps(
         config: SacConfig,
         obs_dim: usize,
@@ -88,8 +88,9 @@ impl Sac<Mlp, Mlp> {
 
 impl<A: ActorNetwork, Q: ContinuousQNetwork> Sac<A, Q> {
     /// A SAC agent training `actor` and `critics` (built on `device`, or its autodiff version)
-    /// for observations of length `obs_dim` and actions in the box `actions`, with the uniform
-    /// replay memory of `config.replay_capacity` transitions.
+    /// for observations of length `obs_dim` and actions in the box `actions`, with the replay
+    /// memory `config.replay` chooses (uniform or prioritized) of `config.replay_capacity`
+    /// transitions.
     ///
     /// An invalid configuration, an action space that is not a box with finite bounds, or
     /// networks that do not fit the spaces (the actor must map `[1, obs_dim]` to
@@ -104,7 +105,8 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork> Sac<A, Q> {
         device: &Device,
     ) -> Result<Self, AgentError> {
         config.validate()?;
-        let memory = continuous::uniform_memory(config.replay_capacity, obs_dim, &actions)?;
+        let memory =
+            continuous::replay_memory(config.replay, config.replay_capacity, obs_dim, &actions)?;
         Self::with_memory(config, actor, critics, memory, actions, device)
     }
 }

@@ -16,7 +16,7 @@ use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::training::{on_worker, place, probe_shapes};
 use crate::env::{Action, Space};
 use crate::error::AgentError;
-use crate::memory::{Batch, ReplayMemory, Transition, UniformReplay};
+use crate::memory::{AnyReplay, Batch, ReplayMemory, Transition};
 use crate::nn::{ActorNetwork, ContinuousQNetwork, Mlp, Twin};
 use crate::policy::Schedule;
 use crate::rng::{SeededRng, derive_seed, seeded};
@@ -48,7 +48,7 @@ use crate::rng::{SeededRng, derive_seed, seeded};
 /// # Ok(())
 /// # }
 /// ```
-pub struct Td3<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory = UniformReplay> {
+pub struct Td3<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory = AnyReplay> {
     pub(super) config: Td3Config,
     pub(super) actor: A,
     /// A non-autodiff copy of the actor, to act with.
@@ -68,7 +68,7 @@ pub struct Td3<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory = Uniform
 
 impl Td3<Mlp, Mlp> {
     /// A TD3 agent with ReLU MLPs of `hidden` widths for the actor and both critics, their
-    /// weights seeded from `config.seed`, and the uniform replay memory; see [`new`](Td3::new).
+    /// weights seeded from `config.seed`, and the replay memory of the config; see [`new`](Td3::new).
     pub fn with_mlps(
         config: Td3Config,
         obs_dim: usize,
@@ -84,8 +84,9 @@ impl Td3<Mlp, Mlp> {
 
 impl<A: ActorNetwork, Q: ContinuousQNetwork> Td3<A, Q> {
     /// A TD3 agent training `actor` and `critics` (built on `device`, or its autodiff version)
-    /// for observations of length `obs_dim` and actions in the box `actions`, with the uniform
-    /// replay memory of `config.replay_capacity` transitions.
+    /// for observations of length `obs_dim` and actions in the box `actions`, with the replay
+    /// memory `config.replay` chooses (uniform or prioritized) of `config.replay_capacity`
+    /// transitions.
     ///
     /// An invalid configuration, an action space that is not a box with finite bounds, or
     /// networks that do not fit the spaces (the actor must map `[1, obs_dim]` to
@@ -100,7 +101,8 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork> Td3<A, Q> {
         device: &Device,
     ) -> Result<Self, AgentError> {
         config.validate()?;
-        let memory = continuous::uniform_memory(config.replay_capacity, obs_dim, &actions)?;
+        let memory =
+            continuous::replay_memory(config.replay, config.replay_capacity, obs_dim, &actions)?;
         Self::with_memory(config, actor, critics, memory, actions, device)
     }
 }

@@ -6,6 +6,7 @@ use crate::agents::continuous::CoreSettings;
 use crate::agents::off_policy::TrainFrequency;
 use crate::agents::{OptimizerConfig, checks};
 use crate::error::AgentError;
+use crate::memory::ReplayKind;
 use crate::policy::{AnySchedule, Constant, Schedule};
 
 /// Settings of a [`Td3`](super::Td3) agent, validated when the agent is built.
@@ -59,6 +60,20 @@ pub struct Td3Config {
     /// Default: `1_000_000`.
     #[config(default = 1_000_000)]
     pub replay_capacity: usize,
+    /// The replay memory: uniform sampling, or prioritized replay with its settings (the
+    /// priorities follow the first critic's TD errors).
+    ///
+    /// Default: `ReplayKind::Uniform`.
+    #[config(default = "ReplayKind::Uniform")]
+    pub replay: ReplayKind,
+    /// The steps each stored return sums: the memory receives
+    /// `(s_t, a_t, r_t + γ r_{t+1} + ... + γ^{n-1} r_{t+n-1}, s_{t+n})` and the target
+    /// bootstraps with `γ^n` (as [`DqnConfig::n_step`](crate::agents::DqnConfig::n_step)
+    /// describes). 1 is the one-step target.
+    ///
+    /// Default: `1`.
+    #[config(default = 1)]
+    pub n_step: usize,
     /// Transitions per gradient update.
     ///
     /// Default: `256`.
@@ -133,6 +148,7 @@ impl Td3Config {
             learning_starts: self.learning_starts,
             train_frequency: self.train_frequency,
             gamma: self.gamma,
+            n_step: self.n_step,
             reward_scale: self.reward_scale,
             normalize_observations: self.normalize_observations,
             normalize_rewards: self.normalize_rewards,
@@ -156,6 +172,7 @@ impl Td3Config {
             self.learning_starts,
             self.train_frequency,
         )?;
+        checks::returns_and_replay(self.n_step, &self.replay)?;
         if !(self.tau > 0.0 && self.tau <= 1.0) {
             return invalid("tau", format!("must be in (0, 1], got {}", self.tau));
         }
