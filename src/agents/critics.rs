@@ -10,9 +10,9 @@ use crate::agents::ValueLoss;
 use crate::agents::batch_tensors::{BatchTensors, td_errors as batch_td_errors};
 use crate::agents::continuous::UpdateReport;
 use crate::agents::subnormals::without_subnormals;
-use crate::agents::training::{check_loss, place, probe_shapes};
+use crate::agents::training::{check_loss, place};
 use crate::error::AgentError;
-use crate::nn::{ContinuousQNetwork, Twin, clip_grad_norm, polyak_update};
+use crate::nn::{ContinuousQNetwork, Twin, clip_grad_norm, polyak_update, probe_shapes};
 
 /// Moves `critics` to the autodiff version of `device` for training and checks that each maps
 /// `[1, obs_dim]` observations and `[1, action_dim]` actions to `[1, 1]` values. Returns the
@@ -25,7 +25,7 @@ pub(crate) fn place_critics<Q: ContinuousQNetwork>(
 ) -> Result<(Twin<Q>, Twin<Q>), AgentError> {
     let (critics, inner) = place(critics, obs_dim, action_dim, device)?;
     let target = critics.valid();
-    probe_shapes(obs_dim, &inner, ([1, 1], [1, 1]), |input| {
+    probe_shapes("network", obs_dim, &inner, ([1, 1], [1, 1]), |input| {
         let (q1, q2) = target.forward(input, Tensor::zeros([1, action_dim], &inner));
         (q1.dims(), q2.dims())
     })?;

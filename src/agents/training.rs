@@ -1,8 +1,6 @@
 //! The Burn-side steps every agent takes: placing its network on the training device,
 //! probing the network's output shapes, and applying a loss's gradients.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
@@ -38,31 +36,6 @@ pub(crate) fn train_device(device: &Device) -> Device {
         device.clone()
     } else {
         device.clone().autodiff()
-    }
-}
-
-/// Runs `forward` on a `[1, obs_dim]` batch of zeros and compares what `shape` reads off its
-/// output with `expected`, so that a network that does not fit the spaces is an error at
-/// construction instead of a panic in the middle of training.
-pub(crate) fn probe_shapes<T: PartialEq + std::fmt::Debug>(
-    obs_dim: usize,
-    device: &Device,
-    expected: T,
-    shape: impl FnOnce(Tensor<2>) -> T,
-) -> Result<(), AgentError> {
-    let input = Tensor::zeros([1, obs_dim], device);
-    match catch_unwind(AssertUnwindSafe(|| shape(input))) {
-        Ok(found) if found == expected => Ok(()),
-        found => Err(AgentError::InvalidConfig {
-            field: "network",
-            reason: format!(
-                "for observations [1, {obs_dim}] the network must return {expected:?}, got {}",
-                match found {
-                    Ok(found) => format!("{found:?}"),
-                    Err(_) => "a shape error".into(),
-                }
-            ),
-        }),
     }
 }
 

@@ -6,7 +6,7 @@ use burn::module::{Module, ModuleDisplay};
 use burn::nn::Relu;
 use burn::tensor::{Device, Tensor};
 
-use super::{CnnQNetwork, CnnQNetworkConfig, Mlp, MlpConfig, QNetwork};
+use super::{CnnQNetwork, CnnQNetworkConfig, Mlp, MlpConfig, QNetwork, probe_shapes};
 use crate::error::AgentError;
 use crate::rng::derive_seed;
 
@@ -46,24 +46,9 @@ impl DuelingConfig {
         if [self.input, self.features, self.n_actions].contains(&0) {
             return Err(invalid(format!("every width must be positive: {self:?}")));
         }
-        let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            torso.forward(Tensor::zeros([1, self.input], device)).dims()
-        }));
-        match probe {
-            Ok(dims) if dims == [1, self.features] => {}
-            Ok(dims) => {
-                return Err(invalid(format!(
-                    "the torso maps [1, {}] to {dims:?}, not [1, {}]",
-                    self.input, self.features
-                )));
-            }
-            Err(_) => {
-                return Err(invalid(format!(
-                    "the torso does not take observations of {} values",
-                    self.input
-                )));
-            }
-        }
+        probe_shapes("dueling", self.input, device, [1, self.features], |input| {
+            torso.forward(input).dims()
+        })?;
         let stream = |output: usize, stream_seed: u64| {
             MlpConfig::new(self.features, output)
                 .with_hidden(self.stream_hidden.clone())

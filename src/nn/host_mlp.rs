@@ -5,6 +5,8 @@
 use burn::nn::Linear;
 use burn::tensor::Tensor;
 
+use crate::error::AgentError;
+
 /// One linear layer: `weight` row-major `[input, output]` (Burn's layout), `bias` `[output]`.
 #[derive(Debug, Clone, PartialEq)]
 struct HostLinear {
@@ -47,7 +49,8 @@ impl HostLinear {
 /// let host = net.host_copy().expect("an MLP has a host copy");
 /// let observation = [0.1f32, -0.2, 0.3, 0.05];
 /// let mut scratch = Default::default();
-/// let values = host.forward(&observation, &mut scratch).to_vec();
+/// let values = host.forward(&observation, &mut scratch)?.to_vec();
+/// assert!(host.forward(&observation[..3], &mut scratch).is_err());
 /// let input = Tensor::<2>::from_data(TensorData::new(observation.to_vec(), [1, 4]), &device);
 /// let reference = net.forward(input).into_data().try_into_vec::<f32>().unwrap();
 /// for (a, b) in values.iter().zip(&reference) {
@@ -96,15 +99,24 @@ impl HostMlp {
         self.layers[self.layers.len() - 1].output
     }
 
-    /// The output for one `input` (of [`input`](Self::input) values; a shorter one is read
-    /// as padded with zeros, a longer one cut), computed in `scratch` (two buffers reused
-    /// between calls, to spare allocations) and returned from it. A NaN input gives NaN
+    /// The output for one `input` of [`input`](Self::input) values, computed in `scratch`
+    /// (two buffers reused between calls, to spare allocations) and returned from it. An
+    /// input of another length is an [`AgentError::ObservationLength`]; a NaN input gives NaN
     /// outputs, as the tensors' forward pass does.
-    pub fn forward<'s>(&self, input: &[f32], scratch: &'s mut [Vec<f32>; 2]) -> &'s [f32] {
+    pub fn forward<'s>(
+        &self,
+        input: &[f32],
+        scratch: &'s mut [Vec<f32>; 2],
+    ) -> Result<&'s [f32], AgentError> {
+        if input.len() != self.input() {
+            return Err(AgentError::ObservationLength {
+                expected: self.input(),
+                actual: input.len(),
+            });
+        }
         let [current, next] = scratch;
         current.clear();
-        current.extend_from_slice(&input[..input.len().min(self.input())]);
-        current.resize(self.input(), 0.0);
+        current.extend_from_slice(input);
         let last = self.layers.len() - 1;
         for (i, layer) in self.layers.iter().enumerate() {
             layer.forward(current, next);
@@ -118,7 +130,7 @@ impl HostMlp {
             }
             std::mem::swap(current, next);
         }
-        current
+        Ok(current)
     }
 }
 
@@ -150,7 +162,7 @@ mod tests {
                 .into_data()
                 .try_into_vec::<f32>()
                 .unwrap();
-            let values = host.forward(&observation, &mut scratch);
+            let values = host.forward(&observation, &mut scratch).unwrap();
             for (a, b) in values.iter().zip(&reference) {
                 assert!(
                     (a - b).abs() <= 1e-5 * b.abs().max(1.0),
@@ -159,7 +171,9 @@ mod tests {
             }
         }
         // NaN in, NaN out (the agent reports it as an error rather than acting on it).
-        let values = host.forward(&[f32::NAN, 0.0, 0.0, 0.0, 0.0, 0.0], &mut scratch);
+        let values = host
+            .forward(&[f32::NAN, 0.0, 0.0, 0.0, 0.0, 0.0], &mut scratch)
+            .unwrap();
         assert!(values.iter().all(|v| v.is_nan()));
     }
 }

@@ -17,6 +17,7 @@ mod init;
 mod mlp;
 mod policy_value;
 mod polyak;
+mod probe;
 mod squashed_gaussian;
 mod twin;
 
@@ -34,6 +35,7 @@ pub use policy_value::{
     PolicyValueNetwork,
 };
 pub use polyak::polyak_update;
+pub(crate) use probe::probe_shapes;
 pub use squashed_gaussian::{squashed_gaussian_log_prob, tanh_log_det};
 pub use twin::Twin;
 

@@ -15,11 +15,11 @@ use crate::agents::normalization::Normalization;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::on_policy::OnPolicyCore;
 use crate::agents::subnormals::without_subnormals;
-use crate::agents::training::{place, probe_shapes};
+use crate::agents::training::place;
 use crate::env::Space;
 use crate::error::{AgentError, PolicyError};
 use crate::memory::Transition;
-use crate::nn::ActorCriticNetwork;
+use crate::nn::{ActorCriticNetwork, probe_shapes};
 use crate::policy::{argmax, sample_categorical};
 use crate::rng::{SeededRng, derive_seed, seeded};
 
@@ -82,10 +82,16 @@ impl<M: ActorCriticNetwork> ActorCritic<M> {
         }
         let (network, inner) = place(network, obs_dim, n_actions, device)?;
         let acting = network.valid();
-        probe_shapes(obs_dim, &inner, ([1, n_actions], [1, 1]), |input| {
-            let (logits, values) = acting.forward(input);
-            (logits.dims(), values.dims())
-        })?;
+        probe_shapes(
+            "network",
+            obs_dim,
+            &inner,
+            ([1, n_actions], [1, 1]),
+            |input| {
+                let (logits, values) = acting.forward(input);
+                (logits.dims(), values.dims())
+            },
+        )?;
         let optimizer = config.optimizer.init(config.clip_grad_value);
         Ok(Self {
             core: OnPolicyCore::new(

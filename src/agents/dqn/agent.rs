@@ -14,11 +14,11 @@ use crate::agents::normalization::Normalization;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::off_policy::OffPolicyCore;
 use crate::agents::subnormals::without_subnormals;
-use crate::agents::training::{place, probe_shapes};
+use crate::agents::training::place;
 use crate::env::ActionShape;
 use crate::error::{AgentError, MemoryError};
 use crate::memory::{AnyReplay, Batch, ReplayMemory, Transition, invalid_action};
-use crate::nn::{QNetwork, polyak_update};
+use crate::nn::{QNetwork, polyak_update, probe_shapes};
 use crate::policy::{AnySchedule, EpsilonGreedy, Greedy, Schedule};
 use crate::rng::{derive_seed, seeded};
 
@@ -123,7 +123,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         let obs_dim = memory.obs_dim();
         let (online, inner) = place(network, obs_dim, n_actions, device)?;
         let acting = online.valid();
-        probe_shapes(obs_dim, &inner, [1, n_actions], |input| {
+        probe_shapes("network", obs_dim, &inner, [1, n_actions], |input| {
             acting.forward(input).dims()
         })?;
         let optimizer = config.optimizer.init(config.clip_grad_value);

@@ -76,7 +76,6 @@ impl<M: QNetwork> QValues<M> {
         let Some(host) = &self.host else {
             return self.greedy_action(observation);
         };
-        self.check_length(observation)?;
         let input = match &self.normalizer {
             Some(normalizer) => {
                 normalizer
@@ -86,20 +85,10 @@ impl<M: QNetwork> QValues<M> {
             }
             None => observation,
         };
-        let values = host.forward(input, &mut self.scratch);
+        let values = host
+            .forward(input, &mut self.scratch)
+            .map_err(|e| PolicyError::Source(e.to_string()))?;
         argmax(values).ok_or_else(|| PolicyError::Source("the action values are NaN".into()))
-    }
-
-    fn check_length(&self, observation: &[f32]) -> Result<(), PolicyError> {
-        if observation.len() == self.obs_dim {
-            Ok(())
-        } else {
-            Err(PolicyError::Source(format!(
-                "observation of length {}, the network takes {}",
-                observation.len(),
-                self.obs_dim
-            )))
-        }
     }
 
     /// The action values of one observation.

@@ -16,11 +16,11 @@ use crate::agents::normalization::Normalization;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::on_policy::OnPolicyCore;
 use crate::agents::subnormals::without_subnormals;
-use crate::agents::training::{place, probe_shapes, read_values as read};
+use crate::agents::training::{place, read_values as read};
 use crate::env::{Action, ActionRef, ActionShape, Space};
 use crate::error::{AgentError, PolicyError};
 use crate::memory::Transition;
-use crate::nn::{Distribution, PolicyValueNetwork};
+use crate::nn::{Distribution, PolicyValueNetwork, probe_shapes};
 use crate::policy::{argmax, sample_categorical, sample_diag_gaussian};
 use crate::rng::{SeededRng, derive_seed, seeded};
 
@@ -94,7 +94,7 @@ impl<M: PolicyValueNetwork> Ppo<M> {
         let (network, inner) = place(network, obs_dim, width, device)?;
         let acting = network.valid();
         let expected = (actions.action_shape(), width, [1, 1]);
-        probe_shapes(obs_dim, &inner, expected, |input| {
+        probe_shapes("network", obs_dim, &inner, expected, |input| {
             let (policy, values) = acting.forward(input);
             let (shape, width) = policy.shape();
             let log_std_ok = match &policy {

@@ -15,11 +15,11 @@ use crate::agents::continuous::{self, ContinuousCore, ContinuousLearner, UpdateR
 use crate::agents::critics::place_critics;
 use crate::agents::file::Header;
 use crate::agents::normalize::ObservationNormalizer;
-use crate::agents::training::{on_worker, place, probe_shapes, train_device};
+use crate::agents::training::{on_worker, place, train_device};
 use crate::env::{Action, Space};
 use crate::error::AgentError;
 use crate::memory::{AnyReplay, Batch, ReplayMemory, Transition};
-use crate::nn::{ActorNetwork, ContinuousQNetwork, Mlp, Twin};
+use crate::nn::{ActorNetwork, ContinuousQNetwork, Mlp, Twin, probe_shapes};
 use crate::rng::{SeededRng, derive_seed, seeded};
 
 /// Soft actor-critic (Haarnoja et al. 2018) for a bounded box of actions of any dimension:
@@ -130,7 +130,7 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory> Sac<A, Q, R> {
         let (obs_dim, dim) = (core.obs_dim, core.action_dim());
         let (actor, inner) = place(actor, obs_dim, dim, device)?;
         let acting = actor.valid();
-        probe_shapes(obs_dim, &inner, [1, 2 * dim], |input| {
+        probe_shapes("network", obs_dim, &inner, [1, 2 * dim], |input| {
             acting.forward(input).dims()
         })?;
         let (critics, critics_target) = place_critics(critics, obs_dim, dim, device)?;

@@ -13,11 +13,11 @@ use crate::agents::continuous::{self, ContinuousCore, ContinuousLearner, UpdateR
 use crate::agents::critics::place_critics;
 use crate::agents::file::Header;
 use crate::agents::normalize::ObservationNormalizer;
-use crate::agents::training::{on_worker, place, probe_shapes};
+use crate::agents::training::{on_worker, place};
 use crate::env::{Action, Space};
 use crate::error::AgentError;
 use crate::memory::{AnyReplay, Batch, ReplayMemory, Transition};
-use crate::nn::{ActorNetwork, ContinuousQNetwork, Mlp, Twin};
+use crate::nn::{ActorNetwork, ContinuousQNetwork, Mlp, Twin, probe_shapes};
 use crate::policy::Schedule;
 use crate::rng::{SeededRng, derive_seed, seeded};
 
@@ -126,7 +126,7 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: ReplayMemory> Td3<A, Q, R> {
         let (obs_dim, dim) = (core.obs_dim, core.action_dim());
         let (actor, inner) = place(actor, obs_dim, dim, device)?;
         let acting = actor.valid();
-        probe_shapes(obs_dim, &inner, [1, dim], |input| {
+        probe_shapes("network", obs_dim, &inner, [1, dim], |input| {
             acting.forward(input).dims()
         })?;
         let (critics, critics_target) = place_critics(critics, obs_dim, dim, device)?;
