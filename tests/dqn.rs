@@ -4,7 +4,7 @@
 mod common;
 
 use burn::tensor::Device;
-use cinder_rl::agent::{Agent, Mode};
+use cinder_rl::agent::{Agent, Checkpoint, Mode};
 use cinder_rl::agents::dqn::{TargetUpdate, TrainFrequency};
 use cinder_rl::agents::{Dqn, DqnConfig, ValueLoss};
 use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
@@ -525,4 +525,148 @@ fn n_step_and_prioritized_settings_are_checked() {
         build(DqnConfig::new().with_replay(ReplayKind::Prioritized(negative_alpha))),
         Err(AgentError::Memory(MemoryError::InvalidConfig { .. }))
     ));
+}
+
+/// `n` CartPole-v1 transitions, actions drawn from a seeded generator: the same experience
+/// for every agent fed with it.
+fn cartpole_transitions(n: usize) -> Vec<Transition<[f32; 4]>> {
+    let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
+    let mut rng = cinder_rl::rng::seeded(3);
+    let mut observation = env.reset(Some(3));
+    let mut transitions = Vec::new();
+    while transitions.len() < n {
+        let action = rng.random_range(0..2usize);
+        let step = env.step(action).unwrap();
+        let transition = Transition::from_step(observation, action, step);
+        observation = if transition.done() {
+            env.reset(None)
+        } else {
+            transition.next_observation
+        };
+        transitions.push(transition);
+    }
+    transitions
+}
+
+/// The losses of `agent` observing `transitions`.
+fn losses_on<M: cinder_rl::nn::QNetwork>(
+    agent: &mut Dqn<M>,
+    transitions: &[Transition<[f32; 4]>],
+) -> Vec<f32> {
+    transitions
+        .iter()
+        .flat_map(|t| agent.observe(t).unwrap().loss)
+        .collect()
+}
+
+/// Action values of `agent` for ten fixed observations.
+fn probe_values<M: cinder_rl::nn::QNetwork>(agent: &Dqn<M>) -> Vec<f32> {
+    let probe: Vec<f32> = (0..40).map(|i| (i as f32 * 0.37).sin() * 0.5).collect();
+    probe
+        .chunks(4)
+        .flat_map(|o| agent.q_values().values(o).unwrap())
+        .collect()
+}
+
+/// The losses of 300 updates on [`cartpole_transitions`] and the action values the agent
+/// ends with, for `config` and `network`.
+fn losses_and_values<M: cinder_rl::nn::QNetwork>(
+    config: DqnConfig,
+    network: M,
+) -> (Vec<f32>, Vec<f32>) {
+    let mut agent = Dqn::new(config, network, 4, 2, &Device::flex()).unwrap();
+    let losses = losses_on(&mut agent, &cartpole_transitions(500));
+    assert_eq!(losses.len(), 301);
+    (losses, probe_values(&agent))
+}
+
+/// Whether two runs' numbers agree to float rounding.
+fn close(a: &[f32], b: &[f32], floor: f32) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(a, b)| (a - b).abs() <= 1e-3 * b.abs().max(floor))
+}
+
+#[test]
+fn host_updates_follow_the_framework_updates() {
+    // The host updates compute what the framework's operations compute, in another order:
+    // after 300 updates of learning, losses and action values agree to float rounding.
+    let plain = DqnConfig::new()
+        .with_learning_starts(200)
+        .with_train_frequency(TrainFrequency::EverySteps {
+            every: 1,
+            gradient_steps: 1,
+        });
+    let rainbow = plain
+        .clone()
+        .with_n_step(3)
+        .with_replay(ReplayKind::Prioritized(PrioritizedConfig::default()))
+        .with_max_grad_norm(Some(0.5))
+        .with_clip_grad_value(Some(0.05))
+        .with_target_update(TargetUpdate::HardEverySteps(50))
+        .with_double_dqn(false)
+        .with_loss(ValueLoss::Mse);
+    let dueling = || {
+        DuelingConfig::new(4, 32, 2)
+            .with_stream_hidden(vec![16])
+            .mlp(&[32, 32], &Device::flex(), 5)
+            .unwrap()
+    };
+    let compare = |(host_losses, host_values): (Vec<f32>, Vec<f32>),
+                   (losses, values): (Vec<f32>, Vec<f32>)| {
+        assert!(
+            close(&host_losses, &losses, 1e-3),
+            "{host_losses:?} {losses:?}"
+        );
+        assert!(
+            close(&host_values, &values, 1e-2),
+            "{host_values:?} {values:?}"
+        );
+    };
+    compare(
+        losses_and_values(plain.clone(), mlp(4, 2, 64, 1)),
+        losses_and_values(plain.with_host_updates(false), mlp(4, 2, 64, 1)),
+    );
+    compare(
+        losses_and_values(rainbow.clone(), dueling()),
+        losses_and_values(rainbow.with_host_updates(false), dueling()),
+    );
+}
+
+#[test]
+fn training_states_carry_adam_between_host_and_framework_updates() {
+    // Adam's moments travel in Burn's record either way: an agent that updated on the host
+    // resumes with framework updates (and back) where a straight run would be.
+    let config = DqnConfig::new()
+        .with_learning_starts(100)
+        .with_max_grad_norm(None)
+        .with_train_frequency(TrainFrequency::EverySteps {
+            every: 1,
+            gradient_steps: 1,
+        });
+    let transitions = cartpole_transitions(400);
+    let (first, rest) = transitions.split_at(200);
+    let agent = |host: bool| {
+        let config = config.clone().with_host_updates(host);
+        Dqn::new(config, mlp(4, 2, 64, 1), 4, 2, &Device::flex()).unwrap()
+    };
+    for host in [true, false] {
+        let mut straight = agent(host);
+        losses_on(&mut straight, first);
+        let state = straight.training_state().unwrap();
+        let straight_losses = losses_on(&mut straight, rest);
+        let mut resumed = agent(!host);
+        resumed.restore_training_state(&state).unwrap();
+        let resumed_losses = losses_on(&mut resumed, rest);
+        assert!(
+            close(&resumed_losses, &straight_losses, 1e-3),
+            "{resumed_losses:?} {straight_losses:?}"
+        );
+        assert!(close(
+            &probe_values(&resumed),
+            &probe_values(&straight),
+            1e-2
+        ));
+    }
 }

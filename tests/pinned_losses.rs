@@ -98,13 +98,19 @@ fn ieee_subnormals() -> bool {
 
 #[test]
 fn dqn_losses_are_pinned() {
-    // The test settings: a hard target copy, Huber loss, a constant learning rate.
-    let test = dqn_losses(dqn_test_config().with_seed(3), 8);
+    // The test settings: a hard target copy, Huber loss, a constant learning rate; updates in
+    // the framework's operations, then on the host (the default on a CPU).
+    let test = dqn_losses(dqn_test_config().with_seed(3).with_host_updates(false), 8);
     assert_eq!(test, PINNED_DQN_TEST);
+    let host = dqn_losses(dqn_test_config().with_seed(3), 8);
+    assert_eq!(host, PINNED_DQN_HOST_TEST);
     // The defaults: double DQN, Polyak target, Huber, decaying rate, norm clipping, reward
     // scale, an update every 2 steps.
-    let defaults = dqn_losses(DqnConfig::new().with_learning_starts(64).with_seed(4), 8);
-    assert_eq!(defaults, PINNED_DQN_DEFAULTS);
+    let defaults = DqnConfig::new().with_learning_starts(64).with_seed(4);
+    let framework = dqn_losses(defaults.clone().with_host_updates(false), 8);
+    assert_eq!(framework, PINNED_DQN_DEFAULTS);
+    let host = dqn_losses(defaults, 8);
+    assert_eq!(host, PINNED_DQN_HOST_DEFAULTS);
 }
 
 #[test]
@@ -113,10 +119,12 @@ fn flushing_subnormals_changes_no_pinned_loss() {
     // without. The switch is for the whole process: other tests running meanwhile may see
     // either mode, which moves none of their numbers either.
     set_flush_subnormals(false);
-    let ieee = dqn_losses(dqn_test_config().with_seed(3), 8);
+    let ieee = dqn_losses(dqn_test_config().with_seed(3).with_host_updates(false), 8);
+    let host = dqn_losses(dqn_test_config().with_seed(3), 8);
     let a2c = actor_critic_losses(ActorCriticConfig::new().with_num_envs(4).with_seed(5), 8);
     set_flush_subnormals(true);
     assert_eq!(ieee, PINNED_DQN_TEST);
+    assert_eq!(host, PINNED_DQN_HOST_TEST);
     assert_eq!(a2c, PINNED_A2C);
 }
 
@@ -154,6 +162,28 @@ const PINNED_DQN_DEFAULTS: [(u32, u32); 8] = [
     (1004284125, 0),
     (1004244384, 0),
     (1001155238, 0),
+    (1005472402, 0),
+];
+// The same runs with updates on the host: their sums run in another order, which moves each
+// loss by a few units in the last place.
+const PINNED_DQN_HOST_TEST: [(u32, u32); 8] = [
+    (1058612811, 0),
+    (1058136469, 0),
+    (1058047864, 0),
+    (1058346456, 0),
+    (1058659649, 0),
+    (1058234332, 0),
+    (1058407673, 0),
+    (1058188847, 0),
+];
+const PINNED_DQN_HOST_DEFAULTS: [(u32, u32); 8] = [
+    (1005814300, 0),
+    (1005439854, 0),
+    (1007349640, 0),
+    (1005155183, 0),
+    (1004284124, 0),
+    (1004244387, 0),
+    (1001155239, 0),
     (1005472402, 0),
 ];
 // Changed once, deliberately: copy 0 of a `VecEnv` now takes the reset seed itself (one copy

@@ -20,6 +20,7 @@ mod continuous;
 mod critics;
 pub mod dqn;
 pub mod file;
+mod host_adam;
 mod loss;
 mod n_step;
 mod normalization;

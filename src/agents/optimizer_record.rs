@@ -75,6 +75,16 @@ fn float_params<M: Module>(module: &M) -> FloatParams {
     visitor
 }
 
+/// Every float parameter's module path and rank, by `ParamId::val()`: what an optimizer record
+/// names its states after.
+pub(crate) fn parameter_paths<M: Module>(module: &M) -> BTreeMap<u64, (String, usize)> {
+    float_params(module)
+        .params
+        .into_iter()
+        .map(|(id, p)| (id, (p.path, p.shape.rank())))
+        .collect()
+}
+
 /// One state tensor of an optimizer record, as burnpack describes it (no data read).
 #[derive(Debug, Clone)]
 struct StateTensor {

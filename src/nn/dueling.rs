@@ -6,7 +6,7 @@ use burn::module::{Module, ModuleDisplay};
 use burn::nn::Relu;
 use burn::tensor::{Device, Tensor};
 
-use super::{CnnQNetwork, CnnQNetworkConfig, Mlp, MlpConfig, QNetwork, probe_shapes};
+use super::{CnnQNetwork, CnnQNetworkConfig, HostLayout, Mlp, MlpConfig, QNetwork, probe_shapes};
 use crate::error::AgentError;
 use crate::rng::derive_seed;
 
@@ -160,6 +160,17 @@ impl<T: QNetwork + ModuleDisplay> QNetwork for DuelingQNetwork<T> {
         let (value, advantage) = self.streams(observations);
         let mean = advantage.clone().mean_dim(1);
         value + advantage - mean
+    }
+
+    fn host_layout(&self) -> Option<HostLayout> {
+        match self.torso.host_layout()? {
+            HostLayout::Mlp(torso) => Some(HostLayout::Dueling {
+                torso,
+                value: self.value.linear_ids(),
+                advantage: self.advantage.linear_ids(),
+            }),
+            HostLayout::Dueling { .. } => None,
+        }
     }
 }
 

@@ -87,4 +87,13 @@ impl Mlp {
     pub fn host_copy(&self) -> Option<super::HostMlp> {
         super::HostMlp::from_layers(self.hidden.iter().chain([&self.output]))
     }
+
+    /// The ids and widths of the layers, in order.
+    pub(crate) fn linear_ids(&self) -> Vec<super::LinearIds> {
+        self.hidden
+            .iter()
+            .chain([&self.output])
+            .map(super::LinearIds::of)
+            .collect()
+    }
 }

@@ -12,7 +12,10 @@ mod cnn;
 mod continuous;
 mod dueling;
 mod gaussian;
+mod host_kernels;
+mod host_layout;
 mod host_mlp;
+mod host_q;
 mod init;
 mod mlp;
 mod policy_value;
@@ -27,7 +30,10 @@ pub use cnn::{CnnQNetwork, CnnQNetworkConfig};
 pub use continuous::{ActorNetwork, ContinuousQNetwork};
 pub use dueling::{DuelingConfig, DuelingQNetwork};
 pub use gaussian::{gaussian_entropy, gaussian_log_prob};
+pub(crate) use host_kernels::{AdamStep, adam, polyak, scale, sum_of_squares};
+pub use host_layout::{HostLayout, LinearIds};
 pub use host_mlp::HostMlp;
+pub(crate) use host_q::{Activations, HostQ};
 pub use init::{MAX_PARAMETERS, orthogonal_linear, seeded_linear};
 pub use mlp::{Mlp, MlpConfig};
 pub use policy_value::{
@@ -77,6 +83,13 @@ pub trait QNetwork: Module + 'static {
     fn host_copy(&self) -> Option<HostMlp> {
         None
     }
+
+    /// The network as linear layers ([`HostLayout`]), when it is one: agents may then compute
+    /// its gradient updates on the host, without the framework's per-operation costs. `None`
+    /// (the default) when it is not, and agents update it through the framework.
+    fn host_layout(&self) -> Option<HostLayout> {
+        None
+    }
 }
 
 impl QNetwork for Mlp {
@@ -86,6 +99,10 @@ impl QNetwork for Mlp {
 
     fn host_copy(&self) -> Option<HostMlp> {
         self.host_copy()
+    }
+
+    fn host_layout(&self) -> Option<HostLayout> {
+        Some(HostLayout::Mlp(self.linear_ids()))
     }
 }
 

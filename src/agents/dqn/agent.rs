@@ -5,6 +5,7 @@ use std::path::Path;
 use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 
+use super::host_update::{HostLearner, host_dqn_update};
 use super::update::dqn_update;
 use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate};
 use crate::agent::{Agent, Learned, Metrics, Mode};
@@ -52,6 +53,10 @@ pub struct Dqn<M: QNetwork, R: ReplayMemory = AnyReplay, S: Schedule = AnySchedu
     pub(super) target: M,
     pub(super) explorer: EpsilonGreedy<QValues<M>, S>,
     pub(super) optimizer: ModuleOptimizer,
+    /// The networks' parameters and Adam's state on the host, when updates run there (see
+    /// [`DqnConfig::host_updates`]); `online`, `target` and `explorer` then receive the new
+    /// parameters after every update, and `optimizer` is unused.
+    pub(super) host: Option<HostLearner>,
     /// The replay memory, the sampling generator, the step and episode counts.
     pub(super) core: OffPolicyCore<R>,
     pub(super) inner: Device,
@@ -132,9 +137,11 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             exploration,
             derive_seed(config.seed, 0),
         );
+        let host = HostLearner::new(&online, &acting, &config, &inner);
         Ok(Self {
             target: acting,
             online,
+            host,
             explorer,
             optimizer,
             core: OffPolicyCore::new(
@@ -241,8 +248,25 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         reward_scale: f32,
         td_errors: Option<&mut Vec<f32>>,
     ) -> Result<f32, AgentError> {
-        let online = self.online.clone();
         let learning_rate = self.config.learning_rate_at(self.core.env_steps);
+        if let Some(host) = &mut self.host {
+            let config = &self.config;
+            let loss = without_subnormals(|| {
+                let loss =
+                    host_dqn_update(host, batch, reward_scale, config, learning_rate, td_errors)?;
+                if let TargetUpdate::Polyak { tau } = config.target_update {
+                    host.polyak(tau);
+                }
+                Ok::<_, AgentError>(loss)
+            })?;
+            self.online = host.online.write_into(self.online.clone());
+            if let TargetUpdate::Polyak { .. } = self.config.target_update {
+                self.target = host.target.write_into(self.target.clone());
+            }
+            self.updates += 1;
+            return Ok(loss);
+        }
+        let online = self.online.clone();
         let (online, loss) = without_subnormals(|| {
             dqn_update(
                 online,
@@ -352,6 +376,19 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         };
         if due {
             self.target = self.online.valid();
+            if let Some(host) = &mut self.host {
+                host.copy_target();
+            }
+        }
+    }
+
+    /// Reads the host learner's parameters again from the networks (after a load or a
+    /// restore); a network that lost its host form falls back to framework updates.
+    pub(super) fn reload_host(&mut self) {
+        if let Some(host) = &mut self.host
+            && !host.reload(&self.online, &self.target)
+        {
+            self.host = None;
         }
     }
 
@@ -414,6 +451,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
                 .read_file_entries(&archive, self.obs_dim, path)?;
         self.online = online;
         self.target = self.online.valid();
+        self.reload_host();
         self.refresh_acting_network();
         Ok(())
     }

@@ -45,10 +45,23 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
             normalization: self.normalization.clone(),
             n_step: self.core.n_step.clone(),
         };
-        Ok(StateWriter::new(&self.header())
+        let writer = StateWriter::new(&self.header())
             .module("online", &self.online.valid())?
-            .module("target", &self.target)?
-            .optimizer("optimizer", &self.optimizer)?
+            .module("target", &self.target)?;
+        // Adam's state in Burn's record either way: from the host learner when it updates.
+        let writer = match &self.host {
+            Some(host) => writer.bytes(
+                "optimizer",
+                host.adam
+                    .to_record(&self.online, host.online.ids())
+                    .map_err(|reason| AgentError::Format {
+                        path: "training state".into(),
+                        reason,
+                    })?,
+            ),
+            None => writer.optimizer("optimizer", &self.optimizer)?,
+        };
+        Ok(writer
             .bytes("replay", MemoryState::to_bytes(&self.core.memory))
             .json("progress", &progress)
             .finish())
@@ -88,9 +101,30 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
                 path: "training state".into(),
                 reason,
             })?;
+        let host = match &self.host {
+            Some(host) => {
+                let mut host = host.clone();
+                if !host.reload(&online, &target) {
+                    return Err(AgentError::Format {
+                        path: "training state".into(),
+                        reason: "the saved networks do not have the agent's layers".into(),
+                    });
+                }
+                let sizes: Vec<usize> = host.online.params().iter().map(Vec::len).collect();
+                host.adam
+                    .read_record(reader.bytes("optimizer")?, host.online.ids(), &sizes)
+                    .map_err(|reason| AgentError::Format {
+                        path: "training state".into(),
+                        reason,
+                    })?;
+                Some(host)
+            }
+            None => None,
+        };
         self.online = online;
         self.target = target;
         self.optimizer = optimizer;
+        self.host = host;
         self.core.memory = memory;
         self.core.sample_rng = progress.sample_rng;
         self.core.env_steps = progress.env_steps;

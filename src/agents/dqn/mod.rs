@@ -4,6 +4,7 @@
 mod agent;
 mod checkpoint;
 mod config;
+mod host_update;
 mod presets;
 mod update;
 mod values;

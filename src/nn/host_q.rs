@@ -1,0 +1,499 @@
+//! A Q-network's parameters held on the host, with the forward and backward passes of its
+//! linear layers written out: what [`Dqn`](crate::agents::Dqn) updates on a CPU instead of
+//! going through the framework's operations one by one.
+
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::tensor::{Tensor, TensorData};
+use gemm::{Parallelism, gemm};
+
+use super::host_kernels::{add_rows, relu, relu_backward};
+use super::{HostLayout, LinearIds, QNetwork};
+
+/// One linear layer: the positions of its weight `[input, output]` and bias among the
+/// network's parameters.
+#[derive(Debug, Clone, PartialEq)]
+struct Dense {
+    weight: usize,
+    bias: Option<usize>,
+    input: usize,
+    output: usize,
+}
+
+/// The layers, by parameter position.
+#[derive(Debug, Clone, PartialEq)]
+enum Layers {
+    Mlp(Vec<Dense>),
+    Dueling {
+        torso: Vec<Dense>,
+        value: Vec<Dense>,
+        advantage: Vec<Dense>,
+    },
+}
+
+/// The activations of one pass: for each chain of layers, its input and every layer's output
+/// (after ReLU where there is one), `rows` rows each.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Activations {
+    rows: usize,
+    torso: Vec<Vec<f32>>,
+    value: Vec<Vec<f32>>,
+    advantage: Vec<Vec<f32>>,
+    /// The action values `[rows, n_actions]`.
+    q: Vec<f32>,
+}
+
+impl Activations {
+    /// The action values of the pass, `[rows, n_actions]` row-major.
+    pub fn q(&self) -> &[f32] {
+        &self.q
+    }
+}
+
+/// A Q-network's float parameters, row-major, in the order the module visits them, with the
+/// linear layers they form ([`HostLayout`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HostQ {
+    params: Vec<Vec<f32>>,
+    ids: Vec<ParamId>,
+    layers: Layers,
+    n_actions: usize,
+}
+
+impl HostQ {
+    /// The host copy of `network`, or `None` when it has no [`HostLayout`], a parameter is
+    /// not `f32`, a parameter belongs to no layer, or the layers do not chain.
+    pub fn of<M: QNetwork>(network: &M) -> Option<Self> {
+        let layout = network.host_layout()?;
+        let mut read = ReadParams::default();
+        network.visit(&mut read);
+        let ReadParams { ids, params, ok } = read;
+        if !ok {
+            return None;
+        }
+        let mut used = vec![false; ids.len()];
+        let mut resolve = |layers: &[LinearIds]| -> Option<Vec<Dense>> {
+            let position = |id: ParamId, used: &mut Vec<bool>| {
+                let at = ids.iter().position(|&p| p == id)?;
+                (!std::mem::replace(&mut used[at], true)).then_some(at)
+            };
+            let mut dense: Vec<Dense> = Vec::new();
+            for layer in layers {
+                let weight = position(layer.weight, &mut used)?;
+                let bias = match layer.bias {
+                    Some(id) => Some(position(id, &mut used)?),
+                    None => None,
+                };
+                let chains = dense.last().is_none_or(|last| last.output == layer.input);
+                let sized = params[weight].len() == layer.input * layer.output
+                    && bias.is_none_or(|b| params[b].len() == layer.output);
+                if !chains || !sized || layer.input == 0 || layer.output == 0 {
+                    return None;
+                }
+                dense.push(Dense {
+                    weight,
+                    bias,
+                    input: layer.input,
+                    output: layer.output,
+                });
+            }
+            (!dense.is_empty()).then_some(dense)
+        };
+        let (layers, n_actions) = match layout {
+            HostLayout::Mlp(layers) => {
+                let layers = resolve(&layers)?;
+                let n_actions = layers.last()?.output;
+                (Layers::Mlp(layers), n_actions)
+            }
+            HostLayout::Dueling {
+                torso,
+                value,
+                advantage,
+            } => {
+                let torso = resolve(&torso)?;
+                let value = resolve(&value)?;
+                let advantage = resolve(&advantage)?;
+                let features = torso.last()?.output;
+                let n_actions = advantage.last()?.output;
+                if value[0].input != features
+                    || advantage[0].input != features
+                    || value.last()?.output != 1
+                {
+                    return None;
+                }
+                (
+                    Layers::Dueling {
+                        torso,
+                        value,
+                        advantage,
+                    },
+                    n_actions,
+                )
+            }
+        };
+        used.iter().all(|&u| u).then_some(Self {
+            params,
+            ids,
+            layers,
+            n_actions,
+        })
+    }
+
+    /// The number of actions (outputs).
+    pub fn n_actions(&self) -> usize {
+        self.n_actions
+    }
+
+    /// The input width.
+    pub fn input(&self) -> usize {
+        match &self.layers {
+            Layers::Mlp(layers) | Layers::Dueling { torso: layers, .. } => layers[0].input,
+        }
+    }
+
+    /// The parameters, in the module's visiting order.
+    pub fn params(&self) -> &[Vec<f32>] {
+        &self.params
+    }
+
+    /// The parameters, to update in place.
+    pub fn params_mut(&mut self) -> &mut [Vec<f32>] {
+        &mut self.params
+    }
+
+    /// The parameters' ids, in the module's visiting order.
+    pub fn ids(&self) -> &[ParamId] {
+        &self.ids
+    }
+
+    /// Zeroed buffers shaped like the parameters, for their gradients.
+    pub fn zeros_like(&self) -> Vec<Vec<f32>> {
+        self.params.iter().map(|p| vec![0.0; p.len()]).collect()
+    }
+
+    /// `network` with this copy's parameter values (same ids; autodiff parameters still
+    /// require gradients).
+    pub fn write_into<M: Module>(&self, network: M) -> M {
+        network.map(&mut WriteParams {
+            params: self.params.iter(),
+        })
+    }
+
+    /// The action values of `rows` observations `input` (`[rows, input]` row-major), keeping
+    /// every layer's output in `acts` for [`backward`](Self::backward).
+    pub fn forward(&self, input: &[f32], rows: usize, acts: &mut Activations) {
+        acts.rows = rows;
+        match &self.layers {
+            Layers::Mlp(layers) => {
+                chain_forward(&self.params, layers, input, rows, false, &mut acts.torso);
+                acts.q.clear();
+                acts.q.extend_from_slice(last(&acts.torso));
+            }
+            Layers::Dueling {
+                torso,
+                value,
+                advantage,
+            } => {
+                chain_forward(&self.params, torso, input, rows, true, &mut acts.torso);
+                let features = last(&acts.torso);
+                chain_forward(&self.params, value, features, rows, false, &mut acts.value);
+                chain_forward(
+                    &self.params,
+                    advantage,
+                    features,
+                    rows,
+                    false,
+                    &mut acts.advantage,
+                );
+                let (v, a, n) = (last(&acts.value), last(&acts.advantage), self.n_actions);
+                acts.q.clear();
+                for (&v, a) in v.iter().zip(a.chunks_exact(n)) {
+                    let mean = a.iter().sum::<f32>() / n as f32;
+                    acts.q.extend(a.iter().map(|&a| v + a - mean));
+                }
+            }
+        }
+    }
+
+    /// Adds to `grads` (shaped like the parameters) the gradient of a loss whose derivative
+    /// with respect to the action values of the first `d_q.len() / n_actions` rows of the pass
+    /// `acts` is `d_q`.
+    pub fn backward(&self, acts: &Activations, d_q: &[f32], grads: &mut [Vec<f32>]) {
+        let rows = d_q.len() / self.n_actions;
+        match &self.layers {
+            Layers::Mlp(layers) => {
+                chain_backward(
+                    &self.params,
+                    layers,
+                    &acts.torso,
+                    rows,
+                    false,
+                    d_q,
+                    grads,
+                    false,
+                );
+            }
+            Layers::Dueling {
+                torso,
+                value,
+                advantage,
+            } => {
+                // Q = V + A - mean(A): dV = sum_a dQ, dA = dQ - mean_a dQ.
+                let n = self.n_actions;
+                let mut d_v = Vec::with_capacity(rows);
+                let mut d_a = Vec::with_capacity(rows * n);
+                for row in d_q.chunks_exact(n) {
+                    let sum = row.iter().sum::<f32>();
+                    d_v.push(sum);
+                    d_a.extend(row.iter().map(|&d| d - sum / n as f32));
+                }
+                let mut d_features = chain_backward(
+                    &self.params,
+                    value,
+                    &acts.value,
+                    rows,
+                    false,
+                    &d_v,
+                    grads,
+                    true,
+                );
+                let d_from_advantage = chain_backward(
+                    &self.params,
+                    advantage,
+                    &acts.advantage,
+                    rows,
+                    false,
+                    &d_a,
+                    grads,
+                    true,
+                );
+                for (d, e) in d_features.iter_mut().zip(&d_from_advantage) {
+                    *d += e;
+                }
+                chain_backward(
+                    &self.params,
+                    torso,
+                    &acts.torso,
+                    rows,
+                    true,
+                    &d_features,
+                    grads,
+                    false,
+                );
+            }
+        }
+    }
+}
+
+fn last(outputs: &[Vec<f32>]) -> &[f32] {
+    outputs.last().map_or(&[], Vec::as_slice)
+}
+
+/// Runs `layers` over `input` (`rows` rows), ReLU after every layer but the last (and after
+/// the last too when `relu_last`); `outputs` receives the input then every layer's output.
+fn chain_forward(
+    params: &[Vec<f32>],
+    layers: &[Dense],
+    input: &[f32],
+    rows: usize,
+    relu_last: bool,
+    outputs: &mut Vec<Vec<f32>>,
+) {
+    outputs.resize_with(layers.len() + 1, Vec::new);
+    outputs[0].clear();
+    outputs[0].extend_from_slice(input);
+    for (i, layer) in layers.iter().enumerate() {
+        let (before, after) = outputs.split_at_mut(i + 1);
+        let (x, y) = (&before[i], &mut after[0]);
+        y.clear();
+        match layer.bias {
+            Some(bias) => {
+                for _ in 0..rows {
+                    y.extend_from_slice(&params[bias]);
+                }
+            }
+            None => y.resize(rows * layer.output, 0.0),
+        }
+        matmul(
+            y,
+            x,
+            Side::Plain,
+            &params[layer.weight],
+            Side::Plain,
+            [rows, layer.input, layer.output],
+            true,
+        );
+        if i + 1 < layers.len() || relu_last {
+            relu(y);
+        }
+    }
+}
+
+/// Backpropagates `d_out` (the derivative with respect to the chain's last output, first
+/// `rows` rows) through `layers`, adding the parameters' gradients to `grads`; returns the
+/// derivative with respect to the chain's input when `input_gradient`, else an empty vector.
+#[allow(clippy::too_many_arguments)]
+fn chain_backward(
+    params: &[Vec<f32>],
+    layers: &[Dense],
+    outputs: &[Vec<f32>],
+    rows: usize,
+    relu_last: bool,
+    d_out: &[f32],
+    grads: &mut [Vec<f32>],
+    input_gradient: bool,
+) -> Vec<f32> {
+    let mut delta = d_out.to_vec();
+    for (i, layer) in layers.iter().enumerate().rev() {
+        if i + 1 < layers.len() || relu_last {
+            // ReLU's derivative: zero where the output was clipped to zero.
+            relu_backward(&mut delta, &outputs[i + 1][..rows * layer.output]);
+        }
+        let x = &outputs[i][..rows * layer.input];
+        // dW = x^T delta, db = the column sums of delta.
+        matmul(
+            &mut grads[layer.weight],
+            x,
+            Side::Transposed,
+            &delta,
+            Side::Plain,
+            [layer.input, rows, layer.output],
+            true,
+        );
+        if let Some(bias) = layer.bias {
+            add_rows(&mut grads[bias], &delta);
+        }
+        if i > 0 || input_gradient {
+            // dx = delta W^T.
+            let mut d_x = vec![0.0; rows * layer.input];
+            matmul(
+                &mut d_x,
+                &delta,
+                Side::Plain,
+                &params[layer.weight],
+                Side::Transposed,
+                [rows, layer.output, layer.input],
+                false,
+            );
+            delta = d_x;
+        } else {
+            delta = Vec::new();
+        }
+    }
+    delta
+}
+
+/// How a matrix operand is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// As it is used, row-major.
+    Plain,
+    /// As its transpose, row-major.
+    Transposed,
+}
+
+/// `c = a b` (or `c += a b` when `accumulate`) for `a` of `[m, k]`, `b` of `[k, n]` and `c` of
+/// `[m, n]`, all row-major; an operand marked [`Side::Transposed`] is stored as its transpose.
+fn matmul(
+    c: &mut [f32],
+    a: &[f32],
+    a_side: Side,
+    b: &[f32],
+    b_side: Side,
+    [m, k, n]: [usize; 3],
+    accumulate: bool,
+) {
+    assert!(
+        c.len() == m * n && a.len() == m * k && b.len() == k * n,
+        "matrix product of mismatched shapes"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            c.fill(0.0);
+        }
+        return;
+    }
+    let stride = |x: usize| isize::try_from(x).expect("a matrix fits in memory");
+    // (row stride, column stride) of each operand as used.
+    let (a_rs, a_cs) = match a_side {
+        Side::Plain => (stride(k), 1),
+        Side::Transposed => (1, stride(m)),
+    };
+    let (b_rs, b_cs) = match b_side {
+        Side::Plain => (stride(n), 1),
+        Side::Transposed => (1, stride(k)),
+    };
+    // SAFETY: the lengths checked above hold every element the strides reach: a's (i, p) at
+    // i * a_rs + p * a_cs < m * k, b's (p, j) at p * b_rs + j * b_cs < k * n, c's (i, j) at
+    // i * n + j < m * n; `c` is borrowed mutably, so it aliases neither input.
+    unsafe {
+        gemm(
+            m,
+            n,
+            k,
+            c.as_mut_ptr(),
+            1,
+            stride(n),
+            accumulate,
+            a.as_ptr(),
+            a_cs,
+            a_rs,
+            b.as_ptr(),
+            b_cs,
+            b_rs,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            Parallelism::None,
+        );
+    }
+}
+
+/// Reads every float parameter as `f32`, in visiting order.
+#[derive(Default)]
+struct ReadParams {
+    ids: Vec<ParamId>,
+    params: Vec<Vec<f32>>,
+    ok: bool,
+}
+
+impl ModuleVisitor for ReadParams {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if self.ids.is_empty() {
+            self.ok = true;
+        }
+        match param.val().into_data().try_into_vec::<f32>() {
+            Ok(values) => {
+                self.ids.push(param.id);
+                self.params.push(values);
+            }
+            Err(_) => self.ok = false,
+        }
+    }
+}
+
+/// Replaces every float parameter's values with the next of `params`, in visiting order.
+struct WriteParams<'a> {
+    params: std::slice::Iter<'a, Vec<f32>>,
+}
+
+impl ModuleMapper for WriteParams<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let Some(values) = self.params.next() else {
+            return param;
+        };
+        param.map(|tensor| {
+            let (dims, device) = (tensor.dims(), tensor.device());
+            let fresh = Tensor::from_data(TensorData::new(values.clone(), dims), &device);
+            if tensor.is_require_grad() {
+                fresh.require_grad()
+            } else {
+                fresh
+            }
+        })
+    }
+}
