@@ -54,8 +54,9 @@ pub struct Dqn<M: QNetwork, R: ReplayMemory = AnyReplay, S: Schedule = AnySchedu
     pub(super) explorer: EpsilonGreedy<QValues<M>, S>,
     pub(super) optimizer: ModuleOptimizer,
     /// The networks' parameters and Adam's state on the host, when updates run there (see
-    /// [`DqnConfig::host_updates`]); `online`, `target` and `explorer` then receive the new
-    /// parameters after every update, and `optimizer` is unused.
+    /// [`DqnConfig::host_updates`]). `target` and `explorer` then receive the new parameters
+    /// after every update; `online` keeps its structure and parameter ids but not its values
+    /// (read them through [`online_valid`](Self::online_valid)), and `optimizer` is unused.
     pub(super) host: Option<HostLearner>,
     /// The replay memory, the sampling generator, the step and episode counts.
     pub(super) core: OffPolicyCore<R>,
@@ -259,7 +260,6 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
                 }
                 Ok::<_, AgentError>(loss)
             })?;
-            self.online = host.online.write_into(self.online.clone());
             if let TargetUpdate::Polyak { .. } = self.config.target_update {
                 self.target = host.target.write_into(self.target.clone());
             }
@@ -375,7 +375,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             TargetUpdate::Polyak { .. } => false,
         };
         if due {
-            self.target = self.online.valid();
+            self.target = self.online_valid();
             if let Some(host) = &mut self.host {
                 host.copy_target();
             }
@@ -392,9 +392,19 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         }
     }
 
+    /// The online network's current parameters on the plain device (the host learner's, when
+    /// updates run there).
+    pub(super) fn online_valid(&self) -> M {
+        match &self.host {
+            // The target has the online network's structure and parameter ids.
+            Some(host) => host.online.write_into(self.target.clone()),
+            None => self.online.valid(),
+        }
+    }
+
     pub(super) fn refresh_acting_network(&mut self) {
         *self.explorer.values_mut() = QValues::new(
-            self.online.valid(),
+            self.online_valid(),
             self.obs_dim,
             self.n_actions,
             self.inner.clone(),
@@ -438,7 +448,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     /// its observation statistics to `path`, atomically.
     pub fn save(&self, path: &Path) -> Result<(), AgentError> {
         let extras = self.normalization.file_entries();
-        save_module_with(path, &self.header(), &self.online.valid(), extras)
+        save_module_with(path, &self.header(), &self.online_valid(), extras)
     }
 
     /// Loads weights saved by [`save`](Self::save) into the online and target networks. A

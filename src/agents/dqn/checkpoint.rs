@@ -46,7 +46,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
             n_step: self.core.n_step.clone(),
         };
         let writer = StateWriter::new(&self.header())
-            .module("online", &self.online.valid())?
+            .module("online", &self.online_valid())?
             .module("target", &self.target)?;
         // Adam's state in Burn's record either way: from the host learner when it updates.
         let writer = match &self.host {
