@@ -40,12 +40,17 @@ with_avx2! {
 }
 
 with_avx2! {
-    /// ReLU's derivative applied to `delta`: zero where the layer's `outputs` were clipped.
-    fn relu_backward(delta: &mut [f32], outputs: &[f32]) {
-        for (d, &y) in delta.iter_mut().zip(outputs) {
-            let keep = if y <= 0.0 { 0 } else { u32::MAX };
-            *d = f32::from_bits(d.to_bits() & keep);
-        }
+    /// ReLU's derivative applied to `delta` into `out`: zero where the layer's `outputs` were
+    /// clipped. (Written out of place: in place, the compiler stores only the zeros, with
+    /// masked stores that are slow on some CPUs.)
+    fn relu_backward(delta: &[f32], outputs: &[f32], out: &mut Vec<f32>) {
+        out.clear();
+        out.extend(
+            delta
+                .iter()
+                .zip(outputs)
+                .map(|(&d, &y)| if y <= 0.0 { 0.0 } else { d }),
+        );
     }
 }
 

@@ -89,6 +89,26 @@ impl HostMlp {
         (!copied.is_empty()).then_some(Self { layers: copied })
     }
 
+    /// The MLP of `layers` given as `(input, output, weight [input, output] row-major,
+    /// bias [output])`, in order (ReLU between them); `None` when they do not chain or a
+    /// length is off.
+    pub(crate) fn from_arrays(layers: Vec<(usize, usize, Vec<f32>, Vec<f32>)>) -> Option<Self> {
+        let mut copied: Vec<HostLinear> = Vec::new();
+        for (input, output, weight, bias) in layers {
+            let chains = copied.last().is_none_or(|l| l.output == input);
+            if !chains || weight.len() != input * output || bias.len() != output {
+                return None;
+            }
+            copied.push(HostLinear {
+                input,
+                output,
+                weight,
+                bias,
+            });
+        }
+        (!copied.is_empty()).then_some(Self { layers: copied })
+    }
+
     /// The input length.
     pub fn input(&self) -> usize {
         self.layers[0].input

@@ -7,7 +7,7 @@ use burn::tensor::{Tensor, TensorData};
 use gemm::{Parallelism, gemm};
 
 use super::host_kernels::{add_rows, relu, relu_backward};
-use super::{HostLayout, LinearIds, QNetwork};
+use super::{HostLayout, HostMlp, LinearIds, QNetwork};
 
 /// One linear layer: the positions of its weight `[input, output]` and bias among the
 /// network's parameters.
@@ -168,6 +168,30 @@ impl HostQ {
     /// Zeroed buffers shaped like the parameters, for their gradients.
     pub fn zeros_like(&self) -> Vec<Vec<f32>> {
         self.params.iter().map(|p| vec![0.0; p.len()]).collect()
+    }
+
+    /// An MLP whose outputs rank the actions as this network's action values do, for acting
+    /// greedily: the network itself, or for a dueling network its torso and advantage stream
+    /// (the value and the mean advantage are the same for every action). Near-ties may rank
+    /// differently in the last bits.
+    pub fn ranking_mlp(&self) -> Option<HostMlp> {
+        let layers: Vec<&Dense> = match &self.layers {
+            Layers::Mlp(layers) => layers.iter().collect(),
+            Layers::Dueling {
+                torso, advantage, ..
+            } => torso.iter().chain(advantage).collect(),
+        };
+        HostMlp::from_arrays(
+            layers
+                .into_iter()
+                .map(|l| {
+                    let bias = l
+                        .bias
+                        .map_or_else(|| vec![0.0; l.output], |b| self.params[b].clone());
+                    (l.input, l.output, self.params[l.weight].clone(), bias)
+                })
+                .collect(),
+        )
     }
 
     /// `network` with this copy's parameter values (same ids; autodiff parameters still
@@ -346,7 +370,8 @@ fn chain_backward(
     for (i, layer) in layers.iter().enumerate().rev() {
         if i + 1 < layers.len() || relu_last {
             // ReLU's derivative: zero where the output was clipped to zero.
-            relu_backward(&mut delta, &outputs[i + 1][..rows * layer.output]);
+            let masked = std::mem::take(&mut delta);
+            relu_backward(&masked, &outputs[i + 1][..rows * layer.output], &mut delta);
         }
         let x = &outputs[i][..rows * layer.input];
         // dW = x^T delta, db = the column sums of delta.

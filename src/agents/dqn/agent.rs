@@ -403,13 +403,15 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     }
 
     pub(super) fn refresh_acting_network(&mut self) {
+        let host_copy = self.host.as_ref().and_then(|h| h.online.ranking_mlp());
         *self.explorer.values_mut() = QValues::new(
             self.online_valid(),
             self.obs_dim,
             self.n_actions,
             self.inner.clone(),
         )
-        .with_normalizer(self.normalization.observations.clone());
+        .with_normalizer(self.normalization.observations.clone())
+        .with_host_copy(host_copy);
     }
 
     /// The running observation statistics, when the agent normalises observations.

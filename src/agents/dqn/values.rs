@@ -55,6 +55,19 @@ impl<M: QNetwork> QValues<M> {
         self
     }
 
+    /// The same, acting greedily from `host` (an MLP ranking the actions as the network does,
+    /// see [`greedy_action_mut`](Self::greedy_action_mut)) from the first greedy action on,
+    /// when it has the network's input and output lengths.
+    pub(crate) fn with_host_copy(mut self, host: Option<HostMlp>) -> Self {
+        if let Some(host) =
+            host.filter(|h| h.input() == self.obs_dim && h.output() == self.n_actions)
+        {
+            self.host = Some(host);
+            self.greedy_calls = HOST_COPY_AFTER;
+        }
+        self
+    }
+
     /// Normalises observations with `normalizer` from now on.
     pub(crate) fn set_normalizer(&mut self, normalizer: Option<ObservationNormalizer>) {
         self.normalizer = normalizer;
