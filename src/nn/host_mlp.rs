@@ -67,26 +67,20 @@ impl HostMlp {
     /// The copy of `layers` (in order; ReLU between them), or `None` when a layer's
     /// parameters cannot be read as `f32` or their shapes do not chain.
     pub(crate) fn from_layers<'a>(layers: impl IntoIterator<Item = &'a Linear>) -> Option<Self> {
-        let mut copied: Vec<HostLinear> = Vec::new();
-        for layer in layers {
-            let [input, output] = layer.weight.val().dims();
-            let read = |t: Tensor<1>| t.into_data().try_into_vec::<f32>().ok();
-            let weight = read(layer.weight.val().flatten(0, 1))?;
-            let bias = match &layer.bias {
-                Some(bias) => read(bias.val())?,
-                None => vec![0.0; output],
-            };
-            if bias.len() != output || copied.last().is_some_and(|l| l.output != input) {
-                return None;
-            }
-            copied.push(HostLinear {
-                input,
-                output,
-                weight,
-                bias,
-            });
-        }
-        (!copied.is_empty()).then_some(Self { layers: copied })
+        let read = |t: Tensor<1>| t.into_data().try_into_vec::<f32>().ok();
+        let arrays = layers
+            .into_iter()
+            .map(|layer| {
+                let [input, output] = layer.weight.val().dims();
+                let weight = read(layer.weight.val().flatten(0, 1))?;
+                let bias = match &layer.bias {
+                    Some(bias) => read(bias.val())?,
+                    None => vec![0.0; output],
+                };
+                Some((input, output, weight, bias))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Self::from_arrays(arrays)
     }
 
     /// The MLP of `layers` given as `(input, output, weight [input, output] row-major,

@@ -522,3 +522,67 @@ impl ModuleMapper for WriteParams<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::{Device, Tensor, TensorData};
+
+    use super::*;
+    use crate::nn::{CnnQNetworkConfig, DuelingConfig, MlpConfig};
+
+    /// The network's action values of `rows` observations, and the host copy's.
+    fn both<M: QNetwork>(network: &M, observations: &[f32], rows: usize) -> (Vec<f32>, Vec<f32>) {
+        let dim = observations.len() / rows;
+        let input = Tensor::<2>::from_data(
+            TensorData::new(observations.to_vec(), [rows, dim]),
+            &Device::flex(),
+        );
+        let reference = network
+            .forward(input)
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap();
+        let host = HostQ::of(network).expect("a host form");
+        let mut pass = Activations::default();
+        host.forward(observations, rows, &mut pass);
+        (pass.q().to_vec(), reference)
+    }
+
+    #[test]
+    fn the_host_forward_pass_computes_what_the_network_computes() {
+        let device = Device::flex();
+        let observations: Vec<f32> = (0..5 * 6).map(|i| (i as f32 * 0.7).sin()).collect();
+        let mlp = MlpConfig::new(6, 3)
+            .with_hidden(vec![16, 8])
+            .init(&device, 1)
+            .unwrap();
+        let dueling = DuelingConfig::new(6, 16, 3)
+            .with_stream_hidden(vec![8])
+            .mlp(&[32, 16], &device, 2)
+            .unwrap();
+        for (host, reference) in [
+            both(&mlp, &observations, 5),
+            both(&dueling, &observations, 5),
+        ] {
+            assert_eq!(host.len(), 15);
+            for (a, b) in host.iter().zip(&reference) {
+                assert!(
+                    (a - b).abs() <= 1e-5 * b.abs().max(1.0),
+                    "{host:?} {reference:?}"
+                );
+            }
+        }
+        // Written back, the values are the network's parameters again.
+        let host = HostQ::of(&dueling).unwrap();
+        assert_eq!(HostQ::of(&host.write_into(dueling)).unwrap(), host);
+    }
+
+    #[test]
+    fn networks_without_a_host_layout_have_no_host_form() {
+        let cnn = CnnQNetworkConfig::new(1, 12, 12, 2)
+            .with_channels(vec![4])
+            .init(&Device::flex(), 0)
+            .unwrap();
+        assert!(HostQ::of(&cnn).is_none());
+    }
+}

@@ -86,7 +86,9 @@ pub trait QNetwork: Module + 'static {
 
     /// The network as linear layers ([`HostLayout`]), when it is one: agents may then compute
     /// its gradient updates on the host, without the framework's per-operation costs. `None`
-    /// (the default) when it is not, and agents update it through the framework.
+    /// (the default) when it is not, and agents update it through the framework. The layout
+    /// must describe exactly what [`forward`](Self::forward) computes: the host updates train
+    /// the function it describes.
     fn host_layout(&self) -> Option<HostLayout> {
         None
     }

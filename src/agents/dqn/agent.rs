@@ -138,7 +138,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             exploration,
             derive_seed(config.seed, 0),
         );
-        let host = HostLearner::new(&online, &acting, &config, &inner);
+        let host = HostLearner::new(&online, &acting, [obs_dim, n_actions], &config, &inner);
         Ok(Self {
             target: acting,
             online,

@@ -45,10 +45,12 @@ fn on_cpu(device: &Device) -> bool {
 
 impl HostLearner {
     /// The host learner of `online` and `target`, when `config` asks for host updates, the
-    /// optimizer is Adam, the networks live on the CPU and have a host form.
+    /// optimizer is Adam, the networks live on the CPU and have a host form that maps
+    /// `obs_dim` inputs to `n_actions` outputs.
     pub fn new<M: QNetwork>(
         online: &M,
         target: &M,
+        [obs_dim, n_actions]: [usize; 2],
         config: &DqnConfig,
         device: &Device,
     ) -> Option<Self> {
@@ -63,7 +65,8 @@ impl HostLearner {
         if !config.host_updates || !on_cpu(device) {
             return None;
         }
-        let online = HostQ::of(online)?;
+        let online = HostQ::of(online)
+            .filter(|host| host.input() == obs_dim && host.n_actions() == n_actions)?;
         let target = HostQ::of(target)?;
         let sizes: Vec<usize> = online.params().iter().map(Vec::len).collect();
         let target_sizes: Vec<usize> = target.params().iter().map(Vec::len).collect();
