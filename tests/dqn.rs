@@ -206,12 +206,15 @@ fn the_target_network_changes_only_on_its_schedule_and_never_acts() {
         .with_target_update(TargetUpdate::HardEverySteps(50));
     let mut agent = Dqn::new(config, mlp(4, 2, 16, 2), 4, 2, &Device::flex()).unwrap();
     let probe = [0.1f32, -0.2, 0.05, 0.3];
-    let target_value = |agent: &Dqn<Mlp>| {
-        let net = agent.target_network().clone();
+    // Both networks' values through the same tensors (the agent's own values may come from
+    // its host copy, which sums in another order).
+    let values_of = |net: Mlp| {
         cinder_rl::agents::dqn::QValues::new(net, 4, 2, Device::flex())
             .values(&probe)
             .unwrap()
     };
+    let target_value = |agent: &Dqn<Mlp>| values_of(agent.target_network());
+    let online_value = |agent: &Dqn<Mlp>| values_of(agent.q_values().network().clone());
     let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
     let mut observation = env.reset(Some(0));
     let mut before = target_value(&agent);
@@ -222,18 +225,14 @@ fn the_target_network_changes_only_on_its_schedule_and_never_acts() {
             assert_ne!(now, before, "copied at step {step}");
             assert_eq!(
                 now,
-                agent.q_values().values(&probe).unwrap(),
+                online_value(&agent),
                 "a hard copy equals the online network"
             );
         } else {
             assert_eq!(now, before, "unchanged at step {step}");
         }
         if step > 32 && step % 50 != 0 {
-            assert_ne!(
-                agent.q_values().values(&probe).unwrap(),
-                now,
-                "acting uses the online network"
-            );
+            assert_ne!(online_value(&agent), now, "acting uses the online network");
         }
         before = now;
     }
@@ -580,6 +579,16 @@ fn losses_and_values<M: cinder_rl::nn::QNetwork>(
     (losses, probe_values(&agent))
 }
 
+/// The default settings with one update per step from `learning_starts` transitions.
+fn every_step_from(learning_starts: usize) -> DqnConfig {
+    DqnConfig::new()
+        .with_learning_starts(learning_starts)
+        .with_train_frequency(TrainFrequency::EverySteps {
+            every: 1,
+            gradient_steps: 1,
+        })
+}
+
 /// Whether two runs' numbers agree to float rounding.
 fn close(a: &[f32], b: &[f32], floor: f32) -> bool {
     a.len() == b.len()
@@ -592,12 +601,7 @@ fn close(a: &[f32], b: &[f32], floor: f32) -> bool {
 fn host_updates_follow_the_framework_updates() {
     // The host updates compute what the framework's operations compute, in another order:
     // after 300 updates of learning, losses and action values agree to float rounding.
-    let plain = DqnConfig::new()
-        .with_learning_starts(200)
-        .with_train_frequency(TrainFrequency::EverySteps {
-            every: 1,
-            gradient_steps: 1,
-        });
+    let plain = every_step_from(200);
     let rainbow = plain
         .clone()
         .with_n_step(3)
@@ -638,13 +642,7 @@ fn host_updates_follow_the_framework_updates() {
 fn training_states_carry_adam_between_host_and_framework_updates() {
     // Adam's moments travel in Burn's record either way: an agent that updated on the host
     // resumes with framework updates (and back) where a straight run would be.
-    let config = DqnConfig::new()
-        .with_learning_starts(100)
-        .with_max_grad_norm(None)
-        .with_train_frequency(TrainFrequency::EverySteps {
-            every: 1,
-            gradient_steps: 1,
-        });
+    let config = every_step_from(100).with_max_grad_norm(None);
     let transitions = cartpole_transitions(400);
     let (first, rest) = transitions.split_at(200);
     let agent = |host: bool| {
@@ -668,5 +666,35 @@ fn training_states_carry_adam_between_host_and_framework_updates() {
             &probe_values(&straight),
             1e-2
         ));
+    }
+}
+
+#[test]
+fn with_host_updates_the_acting_values_are_the_networks() {
+    // Acting and values come from the host parameters; the network handed out carries them.
+    let config = every_step_from(100);
+    let network = DuelingConfig::new(4, 32, 2)
+        .with_stream_hidden(vec![])
+        .mlp(&[32, 32], &Device::flex(), 3)
+        .unwrap();
+    let mut agent = Dqn::new(config, network, 4, 2, &Device::flex()).unwrap();
+    losses_on(&mut agent, &cartpole_transitions(300));
+    let tensors = cinder_rl::agents::dqn::QValues::new(
+        agent.q_values().network().clone(),
+        4,
+        2,
+        Device::flex(),
+    );
+    let probe: Vec<f32> = (0..400).map(|i| (i as f32 * 0.37).sin() * 0.5).collect();
+    let host_values = agent.q_values().values(&probe).unwrap();
+    let tensor_values = tensors.values(&probe).unwrap();
+    assert!(close(&host_values, &tensor_values, 1e-2));
+    let greedy = agent.q_values().greedy_actions(&probe).unwrap();
+    assert_eq!(greedy, tensors.greedy_actions(&probe).unwrap());
+    for (observation, &action) in probe.chunks(4).zip(&greedy) {
+        assert_eq!(
+            agent.act(&observation.to_vec(), Mode::Exploit).unwrap(),
+            action
+        );
     }
 }

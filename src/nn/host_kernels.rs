@@ -66,6 +66,20 @@ with_avx2! {
 }
 
 with_avx2! {
+    /// `y += sum_p x[p] * rows[p]`, `rows` holding `x.len()` rows of `y.len()` values: one
+    /// input times a weight matrix. Inputs that are exactly zero (ReLU's) are skipped.
+    fn add_scaled_rows(y: &mut [f32], x: &[f32], rows: &[f32]) {
+        for (&x, row) in x.iter().zip(rows.chunks_exact(y.len())) {
+            if x != 0.0 {
+                for (y, &w) in y.iter_mut().zip(row) {
+                    *y += x * w;
+                }
+            }
+        }
+    }
+}
+
+with_avx2! {
     /// The sum of squares of `values`, over 16 running sums (the same order at any width).
     fn sum_of_squares(values: &[f32]) -> f32 {
         let mut lanes = [0.0f32; 16];

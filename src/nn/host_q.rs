@@ -6,8 +6,8 @@ use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::{Tensor, TensorData};
 use gemm::{Parallelism, gemm};
 
-use super::host_kernels::{add_rows, relu, relu_backward};
-use super::{HostLayout, HostMlp, LinearIds, QNetwork};
+use super::host_kernels::{add_rows, add_scaled_rows, relu, relu_backward};
+use super::{HostLayout, LinearIds, QNetwork};
 
 /// One linear layer: the positions of its weight `[input, output]` and bias among the
 /// network's parameters.
@@ -165,33 +165,21 @@ impl HostQ {
         &self.ids
     }
 
+    /// Takes `source`'s parameter values, reusing this copy's buffers; `false`, changing
+    /// nothing, when the two are not of the same network.
+    pub fn copy_from(&mut self, source: &HostQ) -> bool {
+        if self.ids != source.ids || self.layers != source.layers {
+            return false;
+        }
+        for (mine, theirs) in self.params.iter_mut().zip(&source.params) {
+            mine.copy_from_slice(theirs);
+        }
+        true
+    }
+
     /// Zeroed buffers shaped like the parameters, for their gradients.
     pub fn zeros_like(&self) -> Vec<Vec<f32>> {
         self.params.iter().map(|p| vec![0.0; p.len()]).collect()
-    }
-
-    /// An MLP whose outputs rank the actions as this network's action values do, for acting
-    /// greedily: the network itself, or for a dueling network its torso and advantage stream
-    /// (the value and the mean advantage are the same for every action). Near-ties may rank
-    /// differently in the last bits.
-    pub fn ranking_mlp(&self) -> Option<HostMlp> {
-        let layers: Vec<&Dense> = match &self.layers {
-            Layers::Mlp(layers) => layers.iter().collect(),
-            Layers::Dueling {
-                torso, advantage, ..
-            } => torso.iter().chain(advantage).collect(),
-        };
-        HostMlp::from_arrays(
-            layers
-                .into_iter()
-                .map(|l| {
-                    let bias = l
-                        .bias
-                        .map_or_else(|| vec![0.0; l.output], |b| self.params[b].clone());
-                    (l.input, l.output, self.params[l.weight].clone(), bias)
-                })
-                .collect(),
-        )
     }
 
     /// `network` with this copy's parameter values (same ids; autodiff parameters still
@@ -337,15 +325,20 @@ fn chain_forward(
             }
             None => y.resize(rows * layer.output, 0.0),
         }
-        matmul(
-            y,
-            x,
-            Side::Plain,
-            &params[layer.weight],
-            Side::Plain,
-            [rows, layer.input, layer.output],
-            true,
-        );
+        if rows == 1 {
+            // One row (acting): the rows of the weight scaled by the input and summed.
+            add_scaled_rows(y, x, &params[layer.weight]);
+        } else {
+            matmul(
+                y,
+                x,
+                Side::Plain,
+                &params[layer.weight],
+                Side::Plain,
+                [rows, layer.input, layer.output],
+                true,
+            );
+        }
         if i + 1 < layers.len() || relu_last {
             relu(y);
         }

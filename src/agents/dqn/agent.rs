@@ -28,9 +28,9 @@ use crate::rng::{derive_seed, seeded};
 /// buffer by default) and any exploration [`Schedule`] `S` (see [`with_parts`](Dqn::with_parts)).
 /// It trains on one environment or, as a [`VecAgent`](crate::agent::VecAgent), on N copies.
 ///
-/// Acting uses a non-autodiff copy of the online network, refreshed after each round of
-/// updates; the target network is a separate plain-device copy, updated only on its schedule
-/// and never used to act.
+/// Acting uses a non-autodiff copy of the online network (or, with host updates, its
+/// parameters on the host), refreshed after each round of updates; the target network is a
+/// separate plain-device copy, updated only on its schedule and never used to act.
 ///
 /// ```
 /// use burn::tensor::Device;
@@ -54,9 +54,10 @@ pub struct Dqn<M: QNetwork, R: ReplayMemory = AnyReplay, S: Schedule = AnySchedu
     pub(super) explorer: EpsilonGreedy<QValues<M>, S>,
     pub(super) optimizer: ModuleOptimizer,
     /// The networks' parameters and Adam's state on the host, when updates run there (see
-    /// [`DqnConfig::host_updates`]). `target` and `explorer` then receive the new parameters
-    /// after every update; `online` keeps its structure and parameter ids but not its values
-    /// (read them through [`online_valid`](Self::online_valid)), and `optimizer` is unused.
+    /// [`DqnConfig::host_updates`]). `explorer` then receives the new parameters after every
+    /// update; `online` and `target` keep their structure and parameter ids but not their
+    /// values (read them through [`online_valid`](Self::online_valid) and
+    /// [`target_network`](Self::target_network)), and `optimizer` is unused.
     pub(super) host: Option<HostLearner>,
     /// The replay memory, the sampling generator, the step and episode counts.
     pub(super) core: OffPolicyCore<R>,
@@ -139,7 +140,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             derive_seed(config.seed, 0),
         );
         let host = HostLearner::new(&online, &acting, [obs_dim, n_actions], &config, &inner);
-        Ok(Self {
+        let mut agent = Self {
             target: acting,
             online,
             host,
@@ -166,7 +167,9 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             ),
             observing_copies: false,
             config,
-        })
+        };
+        agent.refresh_acting_network();
+        Ok(agent)
     }
 
     /// The settings.
@@ -199,9 +202,12 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         self.explorer.values()
     }
 
-    /// The target network (a plain-device copy).
-    pub fn target_network(&self) -> &M {
-        &self.target
+    /// The target network (a plain-device copy, with the parameters it has now).
+    pub fn target_network(&self) -> M {
+        match &self.host {
+            Some(host) => host.target.write_into(self.target.clone()),
+            None => self.target.clone(),
+        }
     }
 
     /// The greedy policy of the current online network, independent of the agent.
@@ -260,9 +266,6 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
                 }
                 Ok::<_, AgentError>(loss)
             })?;
-            if let TargetUpdate::Polyak { .. } = self.config.target_update {
-                self.target = host.target.write_into(self.target.clone());
-            }
             self.updates += 1;
             return Ok(loss);
         }
@@ -403,15 +406,24 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     }
 
     pub(super) fn refresh_acting_network(&mut self) {
-        let host_copy = self.host.as_ref().and_then(|h| h.online.ranking_mlp());
-        *self.explorer.values_mut() = QValues::new(
-            self.online_valid(),
-            self.obs_dim,
-            self.n_actions,
-            self.inner.clone(),
-        )
-        .with_normalizer(self.normalization.observations.clone())
-        .with_host_copy(host_copy);
+        // With host updates, the acting network takes the host parameters (into the buffers
+        // it has, after the first time) and builds its tensors only when asked for them.
+        if let Some(host) = &self.host
+            && self.explorer.values_mut().update_host_params(&host.online)
+        {
+            self.explorer
+                .values_mut()
+                .set_normalizer(self.normalization.observations.clone());
+            return;
+        }
+        let (network, params) = match &self.host {
+            Some(host) => (self.target.clone(), Some(host.online.clone())),
+            None => (self.online.valid(), None),
+        };
+        *self.explorer.values_mut() =
+            QValues::new(network, self.obs_dim, self.n_actions, self.inner.clone())
+                .with_normalizer(self.normalization.observations.clone())
+                .with_host_params(params);
     }
 
     /// The running observation statistics, when the agent normalises observations.

@@ -47,7 +47,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
         };
         let writer = StateWriter::new(&self.header())
             .module("online", &self.online_valid())?
-            .module("target", &self.target)?;
+            .module("target", &self.target_network())?;
         // Adam's state in Burn's record either way: from the host learner when it updates.
         let writer = match &self.host {
             Some(host) => writer.bytes(
@@ -70,7 +70,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
     fn restore_training_state(&mut self, state: &[u8]) -> Result<(), AgentError> {
         let reader = StateReader::new(state, &self.header())?;
         let online = reader.module("online", &self.online)?;
-        let target = reader.module("target", &self.target)?;
+        let target = reader.module("target", &self.target_network())?;
         let fresh = self.config.optimizer.init(self.config.clip_grad_value);
         let optimizer = reader.optimizer("optimizer", fresh, &online)?;
         let memory = R::from_bytes(reader.bytes("replay")?)?;

@@ -1,10 +1,12 @@
 //! A Q-network as a source of action values for the policies.
 
+use std::sync::OnceLock;
+
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::agents::normalize::ObservationNormalizer;
 use crate::error::PolicyError;
-use crate::nn::{HostMlp, QNetwork};
+use crate::nn::{Activations, HostMlp, HostQ, QNetwork};
 use crate::policy::{ActionValues, argmax};
 
 /// The greedy actions a network serves before it is copied to the host: copying the weights
@@ -27,6 +29,13 @@ pub struct QValues<M> {
     /// when the network has one.
     host: Option<HostMlp>,
     greedy_calls: u32,
+    /// The network's current parameters on the host, when its agent updates there: values
+    /// are computed from them, and `network`, which then holds only the structure, receives
+    /// them on first use (in `synced`).
+    params: Option<HostQ>,
+    synced: OnceLock<M>,
+    /// The buffers of a forward pass of `params`.
+    pass: Activations,
     /// Buffers of the host copy's forward pass and of the normalised observation.
     scratch: [Vec<f32>; 2],
     input: Vec<f32>,
@@ -44,6 +53,9 @@ impl<M: QNetwork> QValues<M> {
             normalizer: None,
             host: None,
             greedy_calls: 0,
+            params: None,
+            synced: OnceLock::new(),
+            pass: Activations::default(),
             scratch: Default::default(),
             input: Vec::new(),
         }
@@ -55,17 +67,28 @@ impl<M: QNetwork> QValues<M> {
         self
     }
 
-    /// The same, acting greedily from `host` (an MLP ranking the actions as the network does,
-    /// see [`greedy_action_mut`](Self::greedy_action_mut)) from the first greedy action on,
-    /// when it has the network's input and output lengths.
-    pub(crate) fn with_host_copy(mut self, host: Option<HostMlp>) -> Self {
-        if let Some(host) =
-            host.filter(|h| h.input() == self.obs_dim && h.output() == self.n_actions)
-        {
-            self.host = Some(host);
-            self.greedy_calls = HOST_COPY_AFTER;
-        }
+    /// The same, with `network` holding only the structure and `params` the parameters
+    /// (ignored unless they map `obs_dim` inputs to `n_actions` outputs): values come from
+    /// them on the host, and the network with them is built when it is asked for.
+    pub(crate) fn with_host_params(mut self, params: Option<HostQ>) -> Self {
+        self.params =
+            params.filter(|p| p.input() == self.obs_dim && p.n_actions() == self.n_actions);
+        self.synced = OnceLock::new();
         self
+    }
+
+    /// Takes the parameter values of `params` in place of the host parameters it holds
+    /// (reusing their buffers); `false`, changing nothing, when it holds none of that
+    /// network.
+    pub(crate) fn update_host_params(&mut self, params: &HostQ) -> bool {
+        let updated = self
+            .params
+            .as_mut()
+            .is_some_and(|mine| mine.copy_from(params));
+        if updated {
+            self.synced = OnceLock::new();
+        }
+        updated
     }
 
     /// Normalises observations with `normalizer` from now on.
@@ -79,6 +102,15 @@ impl<M: QNetwork> QValues<M> {
     /// may differ from the tensors' in the last bits, which can only change the choice
     /// between actions whose values tie to about 1e-7.
     pub(crate) fn greedy_action_mut(&mut self, observation: &[f32]) -> Result<usize, PolicyError> {
+        if let Some(params) = &self.params {
+            let input = normalized(&self.normalizer, observation, &mut self.input)?;
+            if input.len() != self.obs_dim {
+                return Err(length_error(input.len(), self.obs_dim));
+            }
+            params.forward(input, 1, &mut self.pass);
+            return argmax(self.pass.q())
+                .ok_or_else(|| PolicyError::Source("the action values are NaN".into()));
+        }
         self.greedy_calls = self.greedy_calls.saturating_add(1);
         if self.greedy_calls == HOST_COPY_AFTER {
             self.host = self
@@ -89,15 +121,7 @@ impl<M: QNetwork> QValues<M> {
         let Some(host) = &self.host else {
             return self.greedy_action(observation);
         };
-        let input = match &self.normalizer {
-            Some(normalizer) => {
-                normalizer
-                    .normalize_into(observation, &mut self.input)
-                    .map_err(|e| PolicyError::Source(e.to_string()))?;
-                self.input.as_slice()
-            }
-            None => observation,
-        };
+        let input = normalized(&self.normalizer, observation, &mut self.input)?;
         let values = host
             .forward(input, &mut self.scratch)
             .map_err(|e| PolicyError::Source(e.to_string()))?;
@@ -124,11 +148,7 @@ impl<M: QNetwork> QValues<M> {
     /// The action values `[rows, n_actions]` of observations `[rows, obs_dim]`, row-major.
     fn values_of_rows(&self, observations: &[f32]) -> Result<Vec<f32>, PolicyError> {
         if observations.is_empty() || !observations.len().is_multiple_of(self.obs_dim) {
-            return Err(PolicyError::Source(format!(
-                "observation of length {}, the network takes {}",
-                observations.len(),
-                self.obs_dim
-            )));
+            return Err(length_error(observations.len(), self.obs_dim));
         }
         let rows = observations.len() / self.obs_dim;
         let mut input = Vec::with_capacity(observations.len());
@@ -137,6 +157,11 @@ impl<M: QNetwork> QValues<M> {
                 .normalize_into(observations, &mut input)
                 .map_err(|e| PolicyError::Source(e.to_string()))?,
             None => input.extend_from_slice(observations),
+        }
+        if let Some(params) = &self.params {
+            let mut pass = Activations::default();
+            params.forward(&input, rows, &mut pass);
+            return Ok(pass.q().to_vec());
         }
         let input =
             Tensor::<2>::from_data(TensorData::new(input, [rows, self.obs_dim]), &self.device);
@@ -156,8 +181,36 @@ impl<M: QNetwork> QValues<M> {
 
     /// The network.
     pub fn network(&self) -> &M {
-        &self.network
+        match &self.params {
+            Some(params) => self
+                .synced
+                .get_or_init(|| params.write_into(self.network.clone())),
+            None => &self.network,
+        }
     }
+}
+
+/// `observation` normalised into `buffer` by `normalizer`, or itself without one.
+fn normalized<'a>(
+    normalizer: &Option<ObservationNormalizer>,
+    observation: &'a [f32],
+    buffer: &'a mut Vec<f32>,
+) -> Result<&'a [f32], PolicyError> {
+    match normalizer {
+        Some(normalizer) => {
+            normalizer
+                .normalize_into(observation, buffer)
+                .map_err(|e| PolicyError::Source(e.to_string()))?;
+            Ok(buffer.as_slice())
+        }
+        None => Ok(observation),
+    }
+}
+
+fn length_error(actual: usize, expected: usize) -> PolicyError {
+    PolicyError::Source(format!(
+        "observation of length {actual}, the network takes {expected}"
+    ))
 }
 
 impl<M: QNetwork, O: AsRef<[f32]> + ?Sized> ActionValues<O> for QValues<M> {
