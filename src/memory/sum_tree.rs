@@ -10,7 +10,7 @@ use super::alloc::try_filled;
 use crate::error::MemoryError;
 
 /// How a tree combines two children, and the value of a leaf that holds nothing.
-trait Combine {
+pub(crate) trait Combine {
     /// The value of unused leaves, neutral for [`combine`](Self::combine).
     const EMPTY: f64;
     /// The value of a node from its children's.
@@ -19,7 +19,7 @@ trait Combine {
 
 /// Sums.
 #[derive(Debug, Clone)]
-struct Sum;
+pub(crate) struct Sum;
 
 impl Combine for Sum {
     const EMPTY: f64 = 0.0;
@@ -31,7 +31,7 @@ impl Combine for Sum {
 
 /// Minimums.
 #[derive(Debug, Clone)]
-struct Min;
+pub(crate) struct Min;
 
 impl Combine for Min {
     const EMPTY: f64 = f64::INFINITY;
@@ -43,7 +43,7 @@ impl Combine for Min {
 
 /// The array and its leaf count, for any [`Combine`].
 #[derive(Debug, Clone)]
-struct Tree<C> {
+pub(crate) struct Tree<C> {
     /// `2 * leaves` nodes; node 0 is unused.
     nodes: Vec<f64>,
     /// The number of leaves: a power of two.
@@ -54,9 +54,14 @@ struct Tree<C> {
 }
 
 impl<C: Combine> Tree<C> {
+    /// A tree of `capacity` (at least 1) empty slots.
+    pub fn new(capacity: usize) -> Result<Self, MemoryError> {
+        Self::from_leaves(capacity, &[])
+    }
+
     /// A tree of `capacity` (at least 1) empty slots whose first leaves take `values`
     /// (at most `capacity` of them).
-    fn from_leaves(capacity: usize, values: &[f64]) -> Result<Self, MemoryError> {
+    pub fn from_leaves(capacity: usize, values: &[f64]) -> Result<Self, MemoryError> {
         let too_large = || MemoryError::TooLarge {
             what: "priority tree",
             bytes: capacity as u128 * 2 * size_of::<f64>() as u128,
@@ -85,7 +90,7 @@ impl<C: Combine> Tree<C> {
 
     /// Sets `slot` (below the capacity) to `value` and recomputes the nodes above it.
     #[inline]
-    fn set(&mut self, slot: usize, value: f64) {
+    pub fn set(&mut self, slot: usize, value: f64) {
         debug_assert!(slot < self.capacity);
         let mut node = self.leaves + slot;
         self.nodes[node] = value;
@@ -99,7 +104,7 @@ impl<C: Combine> Tree<C> {
     /// `values` (the last one for a slot given twice), then recomputes the nodes above them
     /// level by level: the slots' paths are climbed side by side, so that the memory reads
     /// of different paths overlap instead of waiting on each other.
-    fn set_many(&mut self, slots: &[usize], values: &[f64]) {
+    pub fn set_many(&mut self, slots: &[usize], values: &[f64]) {
         for (&slot, &value) in slots.iter().zip(values) {
             debug_assert!(slot < self.capacity);
             self.nodes[self.leaves + slot] = value;
@@ -115,8 +120,13 @@ impl<C: Combine> Tree<C> {
     }
 
     /// The value of `slot`, `None` past the capacity.
-    fn get(&self, slot: usize) -> Option<f64> {
+    pub fn get(&self, slot: usize) -> Option<f64> {
         (slot < self.capacity).then(|| self.nodes[self.leaves + slot])
+    }
+
+    /// The number of nodes (of `f64`), for the bytes the tree takes.
+    pub fn nodes(&self) -> usize {
+        self.nodes.len()
     }
 
     /// The combination of every leaf.
@@ -125,48 +135,15 @@ impl<C: Combine> Tree<C> {
     }
 }
 
-/// Sums of non-negative priorities: their [`total`](Self::total), and the slot where a
-/// running sum crosses a given mass ([`find_prefix_sum`](Self::find_prefix_sum)).
-#[derive(Debug, Clone)]
-pub(crate) struct SumTree(Tree<Sum>);
+/// Sums of non-negative priorities (unused slots zero): their [`total`](Self::total), and
+/// the slot where a running sum crosses a given mass
+/// ([`find_prefix_sums`](Self::find_prefix_sums)).
+pub(crate) type SumTree = Tree<Sum>;
 
 impl SumTree {
-    /// A tree of `capacity` slots, all zero.
-    pub fn new(capacity: usize) -> Result<Self, MemoryError> {
-        Self::from_leaves(capacity, &[])
-    }
-
-    /// A tree of `capacity` slots whose first ones hold `values` (non-negative), the others
-    /// zero.
-    pub fn from_leaves(capacity: usize, values: &[f64]) -> Result<Self, MemoryError> {
-        Tree::from_leaves(capacity, values).map(Self)
-    }
-
-    /// Sets `slot` (below the capacity) to `value` (non-negative and finite).
-    #[inline]
-    pub fn set(&mut self, slot: usize, value: f64) {
-        self.0.set(slot, value);
-    }
-
-    /// Sets each slot of `slots` to the value at the same position of `values`, as
-    /// [`set`](Self::set) one after the other would, climbing the paths side by side.
-    pub fn set_many(&mut self, slots: &[usize], values: &[f64]) {
-        self.0.set_many(slots, values);
-    }
-
-    /// The value of `slot`, `None` past the capacity.
-    pub fn get(&self, slot: usize) -> Option<f64> {
-        self.0.get(slot)
-    }
-
-    /// The number of nodes (of `f64`), for the bytes the tree takes.
-    pub fn nodes(&self) -> usize {
-        self.0.nodes.len()
-    }
-
     /// The sum of every slot.
     pub fn total(&self) -> f64 {
-        self.0.root()
+        self.root()
     }
 
     /// The slot `i` with `sum(values[..i]) <= mass < sum(values[..=i])`: a slot drawn in
@@ -180,7 +157,7 @@ impl SumTree {
     /// [`find_prefix_sums`](Self::find_prefix_sums) is tested against.
     #[cfg(test)]
     pub fn find_prefix_sum(&self, mass: f64) -> Option<usize> {
-        let tree = &self.0;
+        let tree = self;
         if tree.root().is_nan() || tree.root() <= 0.0 {
             return None;
         }
@@ -208,7 +185,7 @@ impl SumTree {
     /// `slots` unchanged) when the total is not positive.
     #[inline]
     pub fn find_prefix_sums(&self, masses: &mut [f64], slots: &mut [usize]) -> bool {
-        let tree = &self.0;
+        let tree = self;
         if tree.root().is_nan() || tree.root() <= 0.0 {
             return false;
         }
@@ -237,35 +214,12 @@ impl SumTree {
 }
 
 /// Minimums of priorities; slots never set count as `+inf`.
-#[derive(Debug, Clone)]
-pub(crate) struct MinTree(Tree<Min>);
+pub(crate) type MinTree = Tree<Min>;
 
 impl MinTree {
-    /// A tree of `capacity` slots, all empty (`+inf`).
-    pub fn new(capacity: usize) -> Result<Self, MemoryError> {
-        Self::from_leaves(capacity, &[])
-    }
-
-    /// A tree of `capacity` slots whose first ones hold `values`, the others empty.
-    pub fn from_leaves(capacity: usize, values: &[f64]) -> Result<Self, MemoryError> {
-        Tree::from_leaves(capacity, values).map(Self)
-    }
-
-    /// Sets `slot` (below the capacity) to `value`.
-    #[inline]
-    pub fn set(&mut self, slot: usize, value: f64) {
-        self.0.set(slot, value);
-    }
-
-    /// Sets each slot of `slots` to the value at the same position of `values`, as
-    /// [`set`](Self::set) one after the other would.
-    pub fn set_many(&mut self, slots: &[usize], values: &[f64]) {
-        self.0.set_many(slots, values);
-    }
-
     /// The smallest value set (`+inf` when none is).
     pub fn min(&self) -> f64 {
-        self.0.root()
+        self.root()
     }
 }
 
@@ -350,11 +304,11 @@ mod tests {
             let mut side_mins = MinTree::new(capacity).unwrap();
             side_sums.set_many(&slots, &new_values);
             side_mins.set_many(&slots, &new_values);
-            prop_assert_eq!(&side_sums.0.nodes, &sums.0.nodes);
-            prop_assert_eq!(&side_mins.0.nodes, &mins.0.nodes);
+            prop_assert_eq!(&side_sums.nodes, &sums.nodes);
+            prop_assert_eq!(&side_mins.nodes, &mins.nodes);
             // A tree built from its leaves equals the one updated leaf by leaf.
             let rebuilt = SumTree::from_leaves(capacity, &values).unwrap();
-            prop_assert_eq!(&rebuilt.0.nodes, &sums.0.nodes);
+            prop_assert_eq!(&rebuilt.nodes, &sums.nodes);
         }
     }
 
