@@ -27,13 +27,13 @@ use cinder_rl::agents::{
     config_from_json,
 };
 use cinder_rl::artifacts::{RunDir, RunIdentity};
-use cinder_rl::env::{ActionShape, EnvSpec, MadeEnv, Registry, VecEnv};
+use cinder_rl::env::{ActionShape, AnyEnv, EnvSpec, MadeEnv, Registry, VecEnv};
 use cinder_rl::nn::{
     ActorCriticMlpConfig, ActorCriticNetwork, DuelingConfig, MlpConfig, PolicyHead,
     PolicyValueMlpConfig, QNetwork,
 };
 use cinder_rl::rng::derive_seed;
-use cinder_rl::train::{Resumable, StopRule, TrainConfig, TrainSummary, Trainer};
+use cinder_rl::train::{Resumable, ResumableEnvs, StopRule, TrainConfig, TrainSummary, Trainer};
 use clap::{Parser, ValueEnum};
 use common::{HiddenFlag, RunFlags, unknown_preset};
 use hyperparams::Hyperparams;
@@ -337,6 +337,31 @@ impl Plan {
         }
     }
 
+    /// Trains `agent` in `run` on `copies` copies of the plan's discrete environment (on the
+    /// environment itself when one), evaluating on `eval_env`.
+    fn train_discrete<A>(
+        &self,
+        registry: &Registry,
+        run: &RunDir,
+        bar: &mut Option<Progress>,
+        agent: &mut A,
+        copies: usize,
+        eval_env: &mut AnyEnv<usize>,
+    ) -> Result<TrainSummary, Box<dyn std::error::Error>>
+    where
+        AnyEnv<usize>: ResumableEnvs<A, Observation = Vec<f32>, Action = usize>,
+        VecEnv<AnyEnv<usize>>: ResumableEnvs<A, Observation = Vec<f32>, Action = usize>,
+    {
+        let mut trainer = self.trainer(run, bar);
+        let id = &self.spec.id;
+        Ok(if copies == 1 {
+            trainer.run(agent, &mut registry.make_discrete(id)?, eval_env)?
+        } else {
+            let mut envs = VecEnv::from_fn(copies, |_| registry.make_discrete(id))?;
+            trainer.run(agent, &mut envs, eval_env)?
+        })
+    }
+
     /// A progress bar, when stderr is a terminal, from where `run` stands.
     fn progress(&self, run: &RunDir) -> Option<Progress> {
         let done = run.resumed().map_or(0, |r| r.env_steps);
@@ -440,15 +465,8 @@ fn run_dqn<M: QNetwork>(
     };
     let (run, mut bar) = plan.start(&config, &identity)?;
     let mut eval_env = registry.make_discrete(&plan.spec.id)?;
-    let mut trainer = plan.trainer(&run, &mut bar);
-    let summary = if copies == 1 {
-        let mut env = registry.make_discrete(&plan.spec.id)?;
-        trainer.run(&mut agent, &mut env, &mut eval_env)?
-    } else {
-        let mut envs = VecEnv::from_fn(copies, |_| registry.make_discrete(&plan.spec.id))?;
-        trainer.run(&mut agent, &mut envs, &mut eval_env)?
-    };
-    drop(trainer);
+    let summary =
+        plan.train_discrete(registry, &run, &mut bar, &mut agent, copies, &mut eval_env)?;
 
     let reloaded = Dqn::new(config, network(0)?, inputs, actions, &device)?;
     plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
@@ -491,15 +509,14 @@ fn run_actor_critic<M: ActorCriticNetwork>(
 
     let (run, mut bar) = plan.start(&config, hidden)?;
     let mut eval_env = registry.make_discrete(&plan.spec.id)?;
-    let mut trainer = plan.trainer(&run, &mut bar);
-    let summary = if config.num_envs == 1 {
-        let mut env = registry.make_discrete(&plan.spec.id)?;
-        trainer.run(&mut agent, &mut env, &mut eval_env)?
-    } else {
-        let mut envs = VecEnv::from_fn(config.num_envs, |_| registry.make_discrete(&plan.spec.id))?;
-        trainer.run(&mut agent, &mut envs, &mut eval_env)?
-    };
-    drop(trainer);
+    let summary = plan.train_discrete(
+        registry,
+        &run,
+        &mut bar,
+        &mut agent,
+        config.num_envs,
+        &mut eval_env,
+    )?;
 
     let reloaded = ActorCritic::new(config, network(0)?, inputs, actions, &device)?;
     plan.finish(&summary, &run, bar, &agent, reloaded, &mut eval_env)
