@@ -187,6 +187,14 @@ fn zoo() -> Command {
     Command::new(exe)
 }
 
+/// The JSON summary (the last line of stdout) of a zoo run that must have succeeded.
+fn summary_of(output: std::process::Output) -> Value {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cinder-zoo-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -210,10 +218,7 @@ fn the_zoo_trains_by_name_and_prints_the_documented_summary() {
         .arg(&out)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let summary = summary_of(output);
     for field in [
         "algorithm",
         "env",
@@ -296,10 +301,7 @@ fn the_zoo_trains_ppo_on_box_actions() {
         .arg(&out)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let summary = summary_of(output);
     assert_eq!(summary["algorithm"], "ppo");
     // 8 copies of 500 steps each: two 200-step episodes apiece.
     assert_eq!(summary["episodes"], 16);
@@ -328,10 +330,7 @@ fn the_zoo_trains_sac_and_td3() {
             .arg(&out)
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{stderr}");
-        let stdout = String::from_utf8(output.stdout).unwrap();
-        let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let summary = summary_of(output);
         assert_eq!(summary["algorithm"], algo);
         assert_eq!(summary["episodes"], 3);
         // One update per step from the 256th, when the memory first holds a batch (the
@@ -356,10 +355,7 @@ fn the_zoo_trains_rainbow_dqn_over_copies() {
         .arg(&out)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let summary = summary_of(output);
     assert_eq!(summary["preset"], "rainbow");
     assert_eq!(summary["env_steps"], 600);
     // One update per environment step once the memory holds 100 transitions: with 3-step
