@@ -24,18 +24,12 @@ impl BatchTensors {
     /// The batch's fields as tensors, rewards multiplied by `reward_scale`. Weights or
     /// discounts that are neither empty nor one per sample are an error.
     pub fn new(batch: &Batch, reward_scale: f32, device: &Device) -> Result<Self, AgentError> {
+        check_per_sample(batch)?;
         let (n, d) = (batch.batch_size, batch.obs_dim);
         let floats = |values: &[f32], shape: [usize; 2]| {
             Tensor::from_data(TensorData::new(values.to_vec(), shape), device)
         };
-        let optional = |name: &'static str, values: &[f32]| match values.len() {
-            0 => Ok(None),
-            len if len == n => Ok(Some(floats(values, [n, 1]))),
-            len => Err(AgentError::InvalidConfig {
-                field: name,
-                reason: format!("{len} values for a batch of {n}"),
-            }),
-        };
+        let optional = |values: &[f32]| (!values.is_empty()).then(|| floats(values, [n, 1]));
         let rewards: Vec<f32> = if reward_scale == 1.0 {
             batch.rewards.clone()
         } else {
@@ -46,8 +40,8 @@ impl BatchTensors {
             rewards: Tensor::from_data(TensorData::new(rewards, [n, 1]), device),
             next_observations: floats(&batch.next_observations, [n, d]),
             terminated: floats(&batch.terminated, [n, 1]),
-            weights: optional("batch.weights", &batch.weights)?,
-            discounts: optional("batch.discounts", &batch.discounts)?,
+            weights: optional(&batch.weights),
+            discounts: optional(&batch.discounts),
         })
     }
 
@@ -71,6 +65,23 @@ impl BatchTensors {
             Some(weights) => loss.weighted_mean(values, y, weights.clone()),
         }
     }
+}
+
+/// Refuses weights or discounts that are neither empty nor one per sample.
+pub(crate) fn check_per_sample(batch: &Batch) -> Result<(), AgentError> {
+    let n = batch.batch_size;
+    for (field, values) in [
+        ("batch.weights", &batch.weights),
+        ("batch.discounts", &batch.discounts),
+    ] {
+        if !values.is_empty() && values.len() != n {
+            return Err(AgentError::InvalidConfig {
+                field,
+                reason: format!("{} values for a batch of {n}", values.len()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The absolute errors `|y - q|` of a batch, read back for a memory's priorities.

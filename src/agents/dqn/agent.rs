@@ -5,6 +5,7 @@ use std::path::Path;
 use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 
+use super::batch_check::check_batch;
 use super::host_update::{HostLearner, host_dqn_update};
 use super::update::dqn_update;
 use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate};
@@ -18,7 +19,7 @@ use crate::agents::subnormals::without_subnormals;
 use crate::agents::training::place;
 use crate::env::ActionShape;
 use crate::error::{AgentError, MemoryError};
-use crate::memory::{AnyReplay, Batch, ReplayMemory, Transition, invalid_action};
+use crate::memory::{AnyReplay, Batch, ReplayMemory, Transition};
 use crate::nn::{QNetwork, polyak_update, probe_shapes};
 use crate::policy::{AnySchedule, EpsilonGreedy, Greedy, Schedule};
 use crate::rng::{derive_seed, seeded};
@@ -317,7 +318,7 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
     /// A batch of another observation length, inconsistent field lengths or an action out of
     /// range is an error, and the agent is left as it was.
     pub fn learn_batch(&mut self, batch: &Batch) -> Result<f32, AgentError> {
-        self.check_batch(batch)?;
+        check_batch(batch, self.obs_dim, self.n_actions)?;
         let loss = if self.normalization.is_active() {
             // Normalised as replayed batches are, with the statistics `observe` gathered.
             let mut scaled = batch.clone();
@@ -331,41 +332,6 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         };
         self.refresh_acting_network();
         Ok(loss)
-    }
-
-    fn check_batch(&self, batch: &Batch) -> Result<(), AgentError> {
-        if batch.obs_dim != self.obs_dim {
-            return Err(AgentError::ObservationLength {
-                expected: self.obs_dim,
-                actual: batch.obs_dim,
-            });
-        }
-        let n = batch.batch_size;
-        let rows = [
-            batch.actions.len(),
-            batch.rewards.len(),
-            batch.terminated.len(),
-        ];
-        if n == 0
-            || rows.iter().any(|&len| len != n)
-            || batch.observations.len() != n * self.obs_dim
-            || batch.next_observations.len() != n * self.obs_dim
-        {
-            return Err(AgentError::InvalidConfig {
-                field: "batch",
-                reason: format!(
-                    "a batch of {n} transitions of length {} needs that many of every field",
-                    self.obs_dim
-                ),
-            });
-        }
-        match invalid_action(batch.actions.require_discrete()?, self.n_actions) {
-            Some(action) => Err(AgentError::InvalidAction {
-                action: usize::try_from(action).unwrap_or(usize::MAX),
-                n_actions: self.n_actions,
-            }),
-            None => Ok(()),
-        }
     }
 
     /// Hard target copies on their step or episode schedule.

@@ -6,13 +6,16 @@
 use burn::tensor::Device;
 
 use super::DqnConfig;
+use super::batch_check::check_batch;
 use crate::agents::OptimizerConfig;
 use crate::agents::ValueLoss;
+use crate::agents::batch_tensors::check_per_sample;
 use crate::agents::host_adam::HostAdam;
 use crate::agents::training::check_loss;
 use crate::error::AgentError;
 use crate::memory::Batch;
 use crate::nn::{Activations, HostQ, QNetwork, polyak, scale, sum_of_squares};
+use crate::policy::argmax;
 
 /// The online and target networks' parameters and Adam's state, on the host, with the
 /// buffers one update reuses.
@@ -134,8 +137,9 @@ pub(super) fn host_dqn_update(
     td_errors: Option<&mut Vec<f32>>,
 ) -> Result<f32, AgentError> {
     let (n, n_actions) = (batch.batch_size, learner.online.n_actions());
+    check_batch(batch, learner.online.input(), n_actions)?;
+    check_per_sample(batch)?;
     let actions = batch.actions.require_discrete()?;
-    check_batch(batch, n_actions, learner.online.input())?;
     let HostLearner {
         online,
         target,
@@ -166,7 +170,8 @@ pub(super) fn host_dqn_update(
         let next = &next_q[i * n_actions..(i + 1) * n_actions];
         let next_value = if config.double_dqn {
             let online_next = &q[(n + i) * n_actions..(n + i + 1) * n_actions];
-            next[first_argmax(online_next)]
+            // The first largest value; with a NaN the loss is NaN too, and refused below.
+            next[argmax(online_next).unwrap_or(0)]
         } else {
             next.iter().copied().fold(f32::NEG_INFINITY, f32::max)
         };
@@ -226,53 +231,5 @@ fn clip_grad_norm(grads: &mut [Vec<f32>], max_norm: f32) {
         for g in grads.iter_mut() {
             scale(g, factor);
         }
-    }
-}
-
-/// The index of the first largest value (the framework's `argmax`); NaN never wins.
-fn first_argmax(values: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate().skip(1) {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
-}
-
-/// Refuses a batch whose fields do not match its size, or an action out of range.
-fn check_batch(batch: &Batch, n_actions: usize, obs_dim: usize) -> Result<(), AgentError> {
-    let n = batch.batch_size;
-    let optional = |name: &'static str, values: &[f32]| match values.len() {
-        0 => Ok(()),
-        len if len == n => Ok(()),
-        len => Err(AgentError::InvalidConfig {
-            field: name,
-            reason: format!("{len} values for a batch of {n}"),
-        }),
-    };
-    optional("batch.weights", &batch.weights)?;
-    optional("batch.discounts", &batch.discounts)?;
-    let actions = batch.actions.require_discrete()?;
-    let sizes_match = n > 0
-        && actions.len() == n
-        && batch.rewards.len() == n
-        && batch.terminated.len() == n
-        && batch.observations.len() == n * obs_dim
-        && batch.next_observations.len() == n * obs_dim;
-    if !sizes_match {
-        return Err(AgentError::InvalidConfig {
-            field: "batch",
-            reason: format!(
-                "a batch of {n} transitions of length {obs_dim} needs that many of every field"
-            ),
-        });
-    }
-    match crate::memory::invalid_action(actions, n_actions) {
-        Some(action) => Err(AgentError::InvalidAction {
-            action: usize::try_from(action).unwrap_or(usize::MAX),
-            n_actions,
-        }),
-        None => Ok(()),
     }
 }

@@ -2,6 +2,7 @@
 //! action-value source [`QValues`] a trained agent hands out for evaluation.
 
 mod agent;
+mod batch_check;
 mod checkpoint;
 mod config;
 mod host_update;
