@@ -23,6 +23,11 @@ fn source() -> &'static Path {
     Path::new(SOURCE)
 }
 
+/// The error of a training state whose content is refused for `reason`.
+pub(crate) fn state_error(reason: impl Into<String>) -> AgentError {
+    format_error(source(), reason)
+}
+
 /// Builds a training state.
 pub(crate) struct StateWriter(Archive);
 

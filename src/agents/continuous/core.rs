@@ -11,6 +11,7 @@ use crate::agents::file::{Header, load_module_with, save_module_with};
 use crate::agents::n_step::NStepReturns;
 use crate::agents::normalization::Normalization;
 use crate::agents::off_policy::{OffPolicyCore, TrainFrequency};
+use crate::agents::state::state_error;
 use crate::env::{ActionShape, Space};
 use crate::error::{AgentError, MemoryError};
 use crate::memory::{MemoryState, ReplayMemory};
@@ -156,10 +157,7 @@ impl<R: ReplayMemory> ContinuousCore<R> {
                 self.off
                     .check_n_step(progress.n_step.as_ref(), self.obs_dim)
             })
-            .map_err(|reason| AgentError::Format {
-                path: "training state".into(),
-                reason,
-            })
+            .map_err(state_error)
     }
 
     /// Takes a memory and progress that [`check_restored`](Self::check_restored) accepted.

@@ -6,7 +6,7 @@ use super::Dqn;
 use crate::agent::Checkpoint;
 use crate::agents::n_step::NStepReturns;
 use crate::agents::normalization::Normalization;
-use crate::agents::state::{StateReader, StateWriter};
+use crate::agents::state::{StateReader, StateWriter, state_error};
 use crate::env::Space;
 use crate::error::AgentError;
 use crate::memory::MemoryState;
@@ -54,10 +54,7 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
                 "optimizer",
                 host.adam
                     .to_record(&self.online, host.online.ids())
-                    .map_err(|reason| AgentError::Format {
-                        path: "training state".into(),
-                        reason,
-                    })?,
+                    .map_err(state_error)?,
             ),
             None => writer.optimizer("optimizer", &self.optimizer)?,
         };
@@ -91,32 +88,22 @@ impl<M: QNetwork, R: MemoryState, S: Schedule> Checkpoint for Dqn<M, R, S> {
                 None,
                 self.config.gamma,
             )
-            .map_err(|reason| AgentError::Format {
-                path: "training state".into(),
-                reason,
-            })?;
+            .map_err(state_error)?;
         self.core
             .check_n_step(progress.n_step.as_ref(), self.obs_dim)
-            .map_err(|reason| AgentError::Format {
-                path: "training state".into(),
-                reason,
-            })?;
+            .map_err(state_error)?;
         let host = match &self.host {
             Some(host) => {
                 let mut host = host.clone();
                 if !host.reload(&online, &target) {
-                    return Err(AgentError::Format {
-                        path: "training state".into(),
-                        reason: "the saved networks do not have the agent's layers".into(),
-                    });
+                    return Err(state_error(
+                        "the saved networks do not have the agent's layers",
+                    ));
                 }
                 let sizes: Vec<usize> = host.online.params().iter().map(Vec::len).collect();
                 host.adam
                     .read_record(reader.bytes("optimizer")?, host.online.ids(), &sizes)
-                    .map_err(|reason| AgentError::Format {
-                        path: "training state".into(),
-                        reason,
-                    })?;
+                    .map_err(state_error)?;
                 Some(host)
             }
             None => None,

@@ -16,6 +16,7 @@ use crate::agent::VecTransitions;
 use crate::agents::checks;
 use crate::agents::file::{Header, load_module_with, save_module_with};
 use crate::agents::normalization::Normalization;
+use crate::agents::state::state_error;
 use crate::env::{Action, Space};
 use crate::error::AgentError;
 
@@ -174,10 +175,6 @@ impl OnPolicyCore {
         normalization: &Normalization,
         gamma: f64,
     ) -> Result<(), AgentError> {
-        let invalid = |reason: String| AgentError::Format {
-            path: "training state".into(),
-            reason,
-        };
         rollout
             .validate(
                 self.rollout.num_envs,
@@ -185,7 +182,7 @@ impl OnPolicyCore {
                 self.n_rollout,
                 &self.actions,
             )
-            .map_err(|reason| invalid(format!("invalid rollout: {reason}")))?;
+            .map_err(|reason| state_error(format!("invalid rollout: {reason}")))?;
         self.normalization
             .check(
                 normalization,
@@ -193,7 +190,7 @@ impl OnPolicyCore {
                 Some(self.rollout.num_envs),
                 gamma,
             )
-            .map_err(invalid)
+            .map_err(state_error)
     }
 
     /// Takes the step count, rollout and statistics of a checkpoint checked by

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::Sac;
 use crate::agent::Checkpoint;
 use crate::agents::continuous::CoreProgress;
-use crate::agents::state::{StateReader, StateWriter};
+use crate::agents::state::{StateReader, StateWriter, state_error};
 use crate::error::AgentError;
 use crate::memory::MemoryState;
 use crate::nn::{ActorNetwork, ContinuousQNetwork};
@@ -64,10 +64,9 @@ impl<A: ActorNetwork, Q: ContinuousQNetwork, R: MemoryState> Checkpoint for Sac<
         ])?;
         self.core.check_restored(&progress.core, &memory)?;
         if progress.exploration_state.iter().any(|v| !v.is_finite()) {
-            return Err(AgentError::Format {
-                path: "training state".into(),
-                reason: "the exploration noise holds a value that is not finite".into(),
-            });
+            return Err(state_error(
+                "the exploration noise holds a value that is not finite",
+            ));
         }
 
         self.actor = actor;
