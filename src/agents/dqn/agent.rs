@@ -344,9 +344,11 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
             TargetUpdate::Polyak { .. } => false,
         };
         if due {
-            self.target = self.online_valid();
-            if let Some(host) = &mut self.host {
-                host.copy_target();
+            // With host updates the target's tensors only hold its structure: the copy is
+            // the host learner's.
+            match &mut self.host {
+                Some(host) => host.copy_target(),
+                None => self.target = self.online.valid(),
             }
         }
     }
