@@ -5,6 +5,7 @@
 use burn::nn::Linear;
 use burn::tensor::Tensor;
 
+use super::host_kernels::{add_scaled_rows, relu};
 use crate::error::AgentError;
 
 /// One linear layer: `weight` row-major `[input, output]` (Burn's layout), `bias` `[output]`.
@@ -23,13 +24,7 @@ impl HostLinear {
     fn forward(&self, input: &[f32], out: &mut Vec<f32>) {
         out.clear();
         out.extend_from_slice(&self.bias);
-        for (&x, row) in input.iter().zip(self.weight.chunks_exact(self.output)) {
-            if x != 0.0 {
-                for (o, &w) in out.iter_mut().zip(row) {
-                    *o += x * w;
-                }
-            }
-        }
+        add_scaled_rows(out, input, &self.weight);
     }
 }
 
@@ -135,12 +130,7 @@ impl HostMlp {
         for (i, layer) in self.layers.iter().enumerate() {
             layer.forward(current, next);
             if i < last {
-                for value in next.iter_mut() {
-                    // ReLU that keeps NaN (`f32::max` would turn it into 0).
-                    if *value < 0.0 {
-                        *value = 0.0;
-                    }
-                }
+                relu(next);
             }
             std::mem::swap(current, next);
         }
