@@ -1,5 +1,6 @@
 //! DQN costs: one gradient update (4-128-128-2 MLP, batch 32 and 128; and with Rainbow's
-//! extensions: 3-step returns, prioritized replay, a dueling network), and one greedy action.
+//! extensions: 3-step returns, prioritized replay, a dueling network, at batch 32 and 64, and
+//! at 64 with the target network's pass on a second thread), and one greedy action.
 //! Set `CINDER_BENCH_DEVICE=cuda` (with `--features cuda`) to time them on a GPU.
 
 #[path = "device.rs"]
@@ -28,8 +29,8 @@ fn agent(batch_size: usize) -> Dqn<Mlp> {
 }
 
 /// The rainbow preset's agent (a 4-128-128 torso, linear value and advantage streams), its
-/// prioritized memory holding 5000 transitions.
-fn rainbow(batch_size: usize) -> Dqn<DuelingQNetwork<Mlp>> {
+/// prioritized memory holding 5000 transitions, updating on `update_threads` threads.
+fn rainbow(batch_size: usize, update_threads: usize) -> Dqn<DuelingQNetwork<Mlp>> {
     let device = device::bench_device();
     let network = DuelingConfig::new(4, 128, 2)
         .with_stream_hidden(vec![])
@@ -38,7 +39,8 @@ fn rainbow(batch_size: usize) -> Dqn<DuelingQNetwork<Mlp>> {
     let config = DqnPreset::rainbow()
         .config
         .with_batch_size(batch_size)
-        .with_learning_starts(5_000);
+        .with_learning_starts(5_000)
+        .with_update_threads(update_threads);
     filled(Dqn::new(config, network, 4, 2, &device).unwrap())
 }
 
@@ -67,10 +69,14 @@ fn update(c: &mut Criterion) {
             b.iter(|| black_box(agent.learn().unwrap()))
         });
     }
-    let mut agent = rainbow(32);
-    group.bench_function("rainbow_batch_32", |b| {
-        b.iter(|| black_box(agent.learn().unwrap()))
-    });
+    for (batch_size, threads) in [(32usize, 1usize), (64, 1), (64, 2)] {
+        let mut agent = rainbow(batch_size, threads);
+        let name = match threads {
+            1 => format!("rainbow_batch_{batch_size}"),
+            _ => format!("rainbow_batch_{batch_size}_{threads}_threads"),
+        };
+        group.bench_function(name, |b| b.iter(|| black_box(agent.learn().unwrap())));
+    }
     group.finish();
 }
 

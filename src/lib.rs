@@ -74,6 +74,7 @@ pub mod artifacts;
 mod atomic;
 pub mod env;
 pub mod error;
+mod float_mode;
 pub mod memory;
 pub mod nn;
 pub mod policy;

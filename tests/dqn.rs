@@ -643,6 +643,45 @@ fn host_updates_follow_the_framework_updates() {
 }
 
 #[test]
+fn a_second_update_thread_changes_no_number() {
+    // The helper thread computes the target network's pass; every loss and action value is
+    // bit for bit the one thread's, with and without double DQN (whose online pass is the
+    // larger one).
+    let rainbow = every_step_from(200)
+        .with_n_step(3)
+        .with_replay(ReplayKind::Prioritized(PrioritizedConfig::default()));
+    let dueling = || {
+        DuelingConfig::new(4, 128, 2)
+            .with_stream_hidden(vec![])
+            .mlp(&[128, 128], &Device::flex(), 5)
+            .unwrap()
+    };
+    for config in [rainbow.clone(), rainbow.with_double_dqn(false)] {
+        let (one_losses, one_values) = losses_and_values(config.clone(), dueling());
+        let (two_losses, two_values) = losses_and_values(config.with_update_threads(2), dueling());
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&two_losses), bits(&one_losses));
+        assert_eq!(bits(&two_values), bits(&one_values));
+    }
+    for threads in [0, 3] {
+        let refused = Dqn::new(
+            DqnConfig::new().with_update_threads(threads),
+            mlp(4, 2, 64, 1),
+            4,
+            2,
+            &Device::flex(),
+        );
+        assert!(matches!(
+            refused,
+            Err(AgentError::InvalidConfig {
+                field: "update_threads",
+                ..
+            })
+        ));
+    }
+}
+
+#[test]
 fn training_states_carry_adam_between_host_and_framework_updates() {
     // Adam's moments travel in Burn's record either way: an agent that updated on the host
     // resumes with framework updates (and back) where a straight run would be.

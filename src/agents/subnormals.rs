@@ -14,10 +14,13 @@
 //! The mode is the processor's, per thread, and the guard sets it for the duration of one
 //! update only and restores what was there before (also when the update panics): the
 //! environments, which reproduce Gymnasium bit for bit, and the caller's own code never run
-//! under it. On processors other than x86, x86-64 and AArch64 it does nothing. This is what
+//! under it. A helper thread computing part of an update takes the mode of the thread that
+//! hands the work over. On processors other than x86, x86-64 and AArch64 it does nothing. This is what
 //! TensorFlow does in its thread pools and PyTorch offers as `torch.set_flush_denormal`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::float_mode::flushed;
 
 static FLUSH: AtomicBool = AtomicBool::new(true);
 
@@ -47,21 +50,7 @@ pub(crate) fn without_subnormals<T>(work: impl FnOnce() -> T) -> T {
     if !flush_subnormals() {
         return work();
     }
-    flush(work)
-}
-
-#[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
-fn flush<T>(work: impl FnOnce() -> T) -> T {
-    // SAFETY: the mode only changes how results below the smallest normal float are
-    // rounded; it is set and restored (by a guard, also on unwinding) around tensor
-    // arithmetic on this thread, which runs compiled kernels and holds no float constants
-    // folded under the other mode that it relies on.
-    unsafe { no_denormals::no_denormals(work) }
-}
-
-#[cfg(not(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64")))]
-fn flush<T>(work: impl FnOnce() -> T) -> T {
-    work()
+    flushed(work)
 }
 
 #[cfg(test)]

@@ -184,6 +184,17 @@ pub struct DqnConfig {
     /// Default: `true`.
     #[config(default = true)]
     pub host_updates: bool,
+    /// Threads that compute each host update (see [`host_updates`](Self::host_updates)): 1
+    /// or 2. With 2, a helper thread computes the target network's forward pass while the
+    /// training thread computes the online network's: the same numbers, sooner, when the
+    /// machine has a second core to spare. Between updates the helper waits spinning, up to a
+    /// millisecond before it sleeps, so that handing it work costs no wake-up; while training
+    /// runs it keeps that second core busy. Framework updates ignore it (the backend has its
+    /// own threads).
+    ///
+    /// Default: `1`.
+    #[config(default = 1)]
+    pub update_threads: usize,
     /// Seeds exploration and replay sampling.
     ///
     /// Default: `0`.
@@ -219,6 +230,12 @@ impl DqnConfig {
                 return invalid("target_update", format!("tau must be in (0, 1], got {tau}"));
             }
             _ => {}
+        }
+        if !(1..=2).contains(&self.update_threads) {
+            return invalid(
+                "update_threads",
+                format!("must be 1 or 2, got {}", self.update_threads),
+            );
         }
         checks::exploration(&self.exploration)
     }

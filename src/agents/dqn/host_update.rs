@@ -14,7 +14,7 @@ use crate::agents::host_adam::HostAdam;
 use crate::agents::training::check_loss;
 use crate::error::AgentError;
 use crate::memory::Batch;
-use crate::nn::{Activations, HostQ, QNetwork, polyak, scale, sum_of_squares};
+use crate::nn::{Activations, HelperSlot, HostQ, QNetwork, polyak, scale, sum_of_squares};
 use crate::policy::argmax;
 
 /// The online and target networks' parameters and Adam's state, on the host, with the
@@ -28,6 +28,9 @@ pub(super) struct HostLearner {
     target_pass: Activations,
     inputs: Vec<f32>,
     grads: Vec<Vec<f32>>,
+    /// The thread that computes the target network's pass, with
+    /// [`update_threads`](DqnConfig::update_threads) 2.
+    helper: Option<HelperSlot>,
 }
 
 /// Whether `device` computes on this machine's CPU, where host updates pay off.
@@ -84,6 +87,7 @@ impl HostLearner {
             online_pass: Activations::default(),
             target_pass: Activations::default(),
             inputs: Vec::new(),
+            helper: (config.update_threads == 2).then(HelperSlot::default),
         })
     }
 
@@ -148,10 +152,13 @@ pub(super) fn host_dqn_update(
         target_pass,
         inputs,
         grads,
+        helper,
     } = learner;
+    let helper = helper.as_ref().and_then(HelperSlot::get);
 
     // One pass of the online network over s and s' together (s' only picks a* for double
-    // DQN), one of the target network over s'.
+    // DQN), one of the target network over s' (on the helper thread, when there is one, at
+    // the same time).
     inputs.clear();
     inputs.extend_from_slice(&batch.observations);
     let online_rows = if config.double_dqn {
@@ -160,8 +167,15 @@ pub(super) fn host_dqn_update(
     } else {
         n
     };
-    online.forward(inputs, online_rows, online_pass);
-    target.forward(&batch.next_observations, n, target_pass);
+    let mut online_forward = || online.forward(inputs, online_rows, online_pass);
+    let mut target_forward = || target.forward(&batch.next_observations, n, target_pass);
+    match helper {
+        Some(helper) => helper.join(online_forward, target_forward),
+        None => {
+            online_forward();
+            target_forward();
+        }
+    }
     let (q, next_q) = (online_pass.q(), target_pass.q());
 
     // The TD target y = r + discount * (1 - terminated) * Q_target(s', a*).
