@@ -152,6 +152,20 @@ struct StraightAndResumed<A> {
     resumed_summary: TrainSummary,
 }
 
+impl<A> StraightAndResumed<A> {
+    /// The resumed run's episodes and summary are the straight run's.
+    fn assert_resumed_as_straight(&self) {
+        assert_eq!(self.joined, self.straight);
+        assert_eq!(self.resumed_summary, self.straight_summary);
+    }
+
+    /// The straight run learned (some episode reports a loss), and the resumed run is it.
+    fn assert_learned_and_resumed_as_straight(&self) {
+        assert!(self.straight.iter().any(|r| r.mean_loss.is_some()));
+        self.assert_resumed_as_straight();
+    }
+}
+
 /// Trains agents made by `agent` with `train`, straight and resumed, checkpointing in a
 /// directory named after `name`.
 fn straight_and_resumed<A>(
@@ -226,8 +240,7 @@ fn a2c_resumed_from_a_checkpoint_equals_the_straight_run() {
         "{} episodes",
         runs.straight.len()
     );
-    assert_eq!(runs.joined, runs.straight);
-    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    runs.assert_resumed_as_straight();
     let probe = [0.02f32, -0.1, 0.03, 0.2];
     assert_eq!(
         runs.resumed_agent.action_probabilities(&probe).unwrap(),
@@ -255,9 +268,7 @@ fn normalising_dqn_over_four_copies_resumed_equals_the_straight_run() {
     let runs = straight_and_resumed("dqn-norm", normalising, |t, agent| {
         t.run(agent, &mut envs(), &mut cartpole())
     });
-    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
-    assert_eq!(runs.joined, runs.straight);
-    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    runs.assert_learned_and_resumed_as_straight();
     assert_eq!(
         runs.resumed_agent.observation_normalizer(),
         runs.straight_agent.observation_normalizer()
@@ -291,9 +302,7 @@ fn rainbow_dqn_over_three_copies_resumed_equals_the_straight_run() {
     let runs = straight_and_resumed("dqn-rainbow", rainbow, |t, agent| {
         t.run(agent, &mut envs(), &mut cartpole())
     });
-    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
-    assert_eq!(runs.joined, runs.straight);
-    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    runs.assert_learned_and_resumed_as_straight();
     assert_eq!(
         runs.resumed_agent.memory().to_bytes(),
         runs.straight_agent.memory().to_bytes()
@@ -312,9 +321,7 @@ fn ppo_resumed_from_a_checkpoint_equals_the_straight_run() {
         t.run(agent, &mut envs(), &mut pendulum())
     });
     assert_eq!(runs.straight.len(), 4_000 / 200, "200-step episodes");
-    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
-    assert_eq!(runs.joined, runs.straight);
-    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    runs.assert_learned_and_resumed_as_straight();
     let probe = [0.6f32, -0.8, 0.3];
     assert_eq!(
         runs.resumed_agent.values(&probe).unwrap(),
@@ -393,9 +400,7 @@ fn sac_resumed_from_a_checkpoint_equals_the_straight_run() {
     let runs = straight_and_resumed("sac", sac, |t, agent| {
         t.run(agent, &mut pendulum(), &mut pendulum())
     });
-    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
-    assert_eq!(runs.joined, runs.straight);
-    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    runs.assert_learned_and_resumed_as_straight();
     let (mut straight, mut resumed) = (runs.straight_agent, runs.resumed_agent);
     assert_eq!(resumed.alpha().unwrap(), straight.alpha().unwrap());
     assert_eq!(
@@ -430,9 +435,7 @@ fn td3_with_3_step_returns_and_prioritized_replay_over_three_copies_resumed_equa
     let runs = straight_and_resumed("td3-n-step", agent, |t, agent| {
         t.run(agent, &mut envs(), &mut pendulum())
     });
-    assert!(runs.straight.iter().any(|r| r.mean_loss.is_some()));
-    assert_eq!(runs.joined, runs.straight);
-    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    runs.assert_learned_and_resumed_as_straight();
     assert!(runs.straight_agent.memory().wants_td_errors());
     assert_eq!(
         runs.resumed_agent.memory().to_bytes(),
@@ -445,8 +448,7 @@ fn td3_resumed_from_a_checkpoint_equals_the_straight_run() {
     let runs = straight_and_resumed("td3", td3, |t, agent| {
         t.run(agent, &mut pendulum(), &mut pendulum())
     });
-    assert_eq!(runs.joined, runs.straight);
-    assert_eq!(runs.resumed_summary, runs.straight_summary);
+    runs.assert_resumed_as_straight();
     let (mut straight, mut resumed) = (runs.straight_agent, runs.resumed_agent);
     assert_eq!(resumed.updates(), straight.updates());
     let probe = [0.6f32, -0.8, 0.3];
