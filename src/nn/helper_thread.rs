@@ -95,7 +95,7 @@ impl HelperThread {
         };
         let work: *mut (dyn FnMut() + Send + '_) = &mut call;
         // SAFETY: only the closure's lifetime is erased. The helper calls it between POSTED and
-        // DONE, and `wait` (run on return and on unwinding alike) does not let this frame end
+        // DONE, and `Wait` (dropped on return and on unwinding alike) does not let this frame end
         // before the helper has set DONE.
         let work: *mut (dyn FnMut() + Send + 'static) = unsafe { std::mem::transmute(work) };
         *self
