@@ -1,8 +1,9 @@
 //! Checkpoints: training N steps, checkpointing, resuming and training N more equals training
-//! 2N steps straight, for DQN on one environment, DQN with Rainbow's extensions on three, A2C on four, PPO on four Pendulums (box
-//! actions, normalisation statistics, a rollout cut mid-way), SAC (a learned α, normalised
-//! observations, correlated exploration noise) and TD3 (a checkpoint between the actor's
-//! turns) on one Pendulum; bad checkpoints are errors.
+//! 2N steps straight, for DQN on one environment, DQN with Rainbow's extensions and a falling
+//! replay ratio on three, A2C on four, PPO on four Pendulums (box actions, normalisation
+//! statistics, a rollout cut mid-way), SAC (a learned α, normalised observations, correlated
+//! exploration noise) and TD3 (a checkpoint between the actor's turns) on one Pendulum; bad
+//! checkpoints are errors.
 
 mod common;
 
@@ -10,6 +11,7 @@ use std::path::Path;
 
 use burn::tensor::Device;
 use cinder_rl::agent::{Agent, Mode};
+use cinder_rl::agents::dqn::TrainFrequency;
 use cinder_rl::agents::{
     ActorCritic, ActorCriticConfig, Dqn, Ppo, PpoConfig, Sac, SacConfig, Td3, Td3Config,
 };
@@ -17,6 +19,7 @@ use cinder_rl::env::{CartPole, CartPoleConfig, Environment, Pendulum, PendulumCo
 use cinder_rl::error::{ArtifactError, Error};
 use cinder_rl::memory::{PrioritizedConfig, ReplayKind, ReplayMemory};
 use cinder_rl::nn::{ActorCriticMlp, DuelingConfig, Mlp, PolicyValueMlp, PolicyValueMlpConfig};
+use cinder_rl::policy::{AnySchedule, Linear};
 use cinder_rl::train::{Checkpoints, EpisodeRecord, Resumable, TrainConfig, TrainSummary, Trainer};
 use common::{budget_run, cartpole_actor_critic, cartpole_dqn, dqn_test_config};
 
@@ -284,10 +287,14 @@ fn normalising_dqn_over_four_copies_resumed_equals_the_straight_run() {
 fn rainbow_dqn_over_three_copies_resumed_equals_the_straight_run() {
     // 3-step returns (pending transitions of each copy cross the checkpoints), prioritized
     // replay (priorities, max priority and beta's count in the memory's state), a dueling
-    // network.
+    // network, a replay ratio falling across the checkpoints from 2 updates a step to one
+    // every other step.
     let rainbow = || {
         let config = dqn_test_config()
             .with_learning_starts(300)
+            .with_train_frequency(TrainFrequency::Ratio(AnySchedule::Linear(
+                Linear::new(2.0, 0.5, 4_000).unwrap(),
+            )))
             .with_n_step(3)
             .with_replay(ReplayKind::Prioritized(PrioritizedConfig::default()))
             .with_seed(9);

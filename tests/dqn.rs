@@ -11,7 +11,7 @@ use cinder_rl::env::{CartPole, CartPoleConfig, Environment};
 use cinder_rl::error::{AgentError, MemoryError};
 use cinder_rl::memory::{PrioritizedConfig, ReplayKind, ReplayMemory, Transition};
 use cinder_rl::nn::{DuelingConfig, Mlp, MlpConfig};
-use cinder_rl::policy::{ActionValues, AnySchedule, Constant};
+use cinder_rl::policy::{ActionValues, AnySchedule, Constant, Linear};
 use cinder_rl::rand::RngExt;
 use cinder_rl::train::{evaluate, train};
 use common::{Corridor, LENGTH, Treadmill, budget_run, dqn_test_config, explore_step};
@@ -170,6 +170,12 @@ fn invalid_settings_are_typed_errors() {
         "train_frequency"
     );
     assert_eq!(
+        field(build(DqnConfig::new().with_train_frequency(
+            TrainFrequency::Ratio(AnySchedule::Linear(Linear::new(1.0, -0.5, 100).unwrap()))
+        ))),
+        "train_frequency"
+    );
+    assert_eq!(
         field(build(
             DqnConfig::new().with_target_update(TargetUpdate::Polyak { tau: 0.0 })
         )),
@@ -214,6 +220,35 @@ fn invalid_settings_are_typed_errors() {
             n_actions: 2
         })
     ));
+}
+
+#[test]
+fn a_falling_replay_ratio_updates_as_its_schedule_says() {
+    // From the 100th transition (learning_starts), a ratio falling from 3 updates a step at
+    // step 0 to one update every 4 steps at step 300 and after.
+    let config = DqnConfig::new()
+        .with_learning_starts(100)
+        .with_train_frequency(TrainFrequency::Ratio(AnySchedule::Linear(
+            Linear::new(3.0, 0.25, 300).unwrap(),
+        )));
+    let mut agent = Dqn::new(config, mlp(4, 2, 16, 0), 4, 2, &Device::flex()).unwrap();
+    let updates: Vec<u32> = cartpole_transitions(400)
+        .iter()
+        .map(|t| agent.observe(t).unwrap().updates)
+        .collect();
+    // Transition i is step t = i + 1, where the ratio is 3 - 2.75 t / 300 (0.25 from 300 on):
+    // from 2.08 at step 100 to 1.50 at step 163, 2 updates a step; 1 a step to 254 (0.67);
+    // then one every 2 steps to 283 (1 / r below 2.5), every 3 to 296, every 4 after.
+    let every = |steps: std::ops::RangeInclusive<u64>, n: u64| -> Vec<u32> {
+        steps.map(|t| u32::from(t % n == 0)).collect()
+    };
+    let mut expected = vec![0; 99];
+    expected.extend([2; 64]);
+    expected.extend([1; 91]);
+    expected.extend(every(255..=283, 2));
+    expected.extend(every(284..=296, 3));
+    expected.extend(every(297..=400, 4));
+    assert_eq!(updates, expected);
 }
 
 #[test]

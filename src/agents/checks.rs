@@ -214,6 +214,14 @@ pub(crate) fn replay(
             "train_frequency",
             "`gradient_steps` must be at least 1".into(),
         ),
+        // Every schedule is monotonic: its first value and its limit bound all the others.
+        TrainFrequency::Ratio(ratio) => match [ratio.value(0), ratio.value(u64::MAX)] {
+            [first, last] if first >= 0.0 && last >= 0.0 => Ok(()),
+            [first, last] => invalid(
+                "train_frequency",
+                format!("the ratio must not be negative, goes from {first} to {last}"),
+            ),
+        },
         _ => Ok(()),
     }
 }

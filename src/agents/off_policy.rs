@@ -9,10 +9,11 @@ use super::n_step::NStepReturns;
 use crate::env::Action;
 use crate::error::AgentError;
 use crate::memory::{Batch, ReplayMemory, Transition};
+use crate::policy::{AnySchedule, Schedule};
 use crate::rng::SeededRng;
 
 /// When gradient updates happen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum TrainFrequency {
     /// `gradient_steps` updates every `every` environment steps (SB3's `train_freq` and
@@ -28,6 +29,24 @@ pub enum TrainFrequency {
         /// Gradient updates per episode.
         gradient_steps: u32,
     },
+    /// Updates per environment step (the replay ratio) following a schedule of the
+    /// environment step count `t`, so that learning can be fast while the memory is young and
+    /// settle later. With `r` the schedule's value at `t`: `round(r)` updates after each step
+    /// while `r >= 1`; below that, one update after each step whose count `t` is a multiple of
+    /// `round(1 / r)`; none while `r` is 0. Values must not be negative.
+    ///
+    /// ```
+    /// use cinder_rl::agents::DqnConfig;
+    /// use cinder_rl::agents::dqn::TrainFrequency;
+    /// use cinder_rl::policy::{AnySchedule, Linear};
+    ///
+    /// // Four updates per step at first, one every other step from step 10 000 on.
+    /// let falling = Linear::new(4.0, 0.5, 10_000)?;
+    /// let config =
+    ///     DqnConfig::new().with_train_frequency(TrainFrequency::Ratio(AnySchedule::Linear(falling)));
+    /// # Ok::<(), cinder_rl::error::PolicyError>(())
+    /// ```
+    Ratio(AnySchedule),
 }
 
 /// The replay memory, the sampling generator, the step and episode counts and the update
@@ -147,6 +166,7 @@ impl<R: ReplayMemory> OffPolicyCore<R> {
             TrainFrequency::AfterEpisode { gradient_steps } if ready && episode_ended => {
                 gradient_steps
             }
+            TrainFrequency::Ratio(ratio) if ready => updates_at_ratio(ratio, self.env_steps),
             _ => 0,
         }
     }
@@ -189,5 +209,46 @@ impl<R: ReplayMemory> OffPolicyCore<R> {
         });
         self.batch = sample.batch;
         loss
+    }
+}
+
+/// The updates due after environment step `t` at the replay ratio `ratio` (see
+/// [`TrainFrequency::Ratio`]).
+fn updates_at_ratio(ratio: AnySchedule, t: u64) -> u32 {
+    let r = ratio.value(t);
+    if r >= 1.0 {
+        // `as` saturates: a ratio beyond u32 is u32::MAX updates.
+        r.round() as u32
+    } else if r > 0.0 {
+        u32::from(t.is_multiple_of((1.0 / r).round() as u64))
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Constant, Linear};
+
+    fn updates(ratio: AnySchedule, steps: std::ops::Range<u64>) -> Vec<u32> {
+        steps.map(|t| updates_at_ratio(ratio, t)).collect()
+    }
+
+    #[test]
+    fn a_ratio_gives_its_rounded_updates_per_step_or_an_update_every_rounded_inverse() {
+        let constant = |r| AnySchedule::Constant(Constant::new(r).unwrap());
+        assert_eq!(updates(constant(2.6), 1..4), [3, 3, 3]);
+        assert_eq!(updates(constant(1.0), 1..4), [1, 1, 1]);
+        assert_eq!(updates(constant(0.7), 1..4), [1, 1, 1]);
+        assert_eq!(updates(constant(0.25), 1..9), [0, 0, 0, 1, 0, 0, 0, 1]);
+        assert_eq!(updates(constant(0.3), 1..7), [0, 0, 1, 0, 0, 1]);
+        assert_eq!(updates(constant(0.0), 0..4), [0, 0, 0, 0]);
+        // 4 -> 0.5 over 8 steps: 4, 3.5625, 3.125, 2.6875, 2.25, 1.8125, 1.375, 0.9375, then 0.5.
+        let falling = AnySchedule::Linear(Linear::new(4.0, 0.5, 8).unwrap());
+        assert_eq!(
+            updates(falling, 0..13),
+            [4, 4, 3, 3, 2, 2, 1, 1, 1, 0, 1, 0, 1]
+        );
     }
 }
