@@ -717,6 +717,36 @@ fn a_second_update_thread_changes_no_number() {
 }
 
 #[test]
+fn an_agent_with_an_update_thread_trains_on_other_threads_and_is_read_from_several() {
+    // The agent and its helper thread are Send and Sync: it learns half its transitions on
+    // this thread and half on another, then two threads read its values at once, and every
+    // number is the one of an agent that never left this thread.
+    let config = every_step_from(200).with_update_threads(2);
+    let mut later_transitions = cartpole_transitions(500);
+    let first_transitions: Vec<_> = later_transitions.drain(..250).collect();
+    let (straight_losses, straight_values) = losses_and_values(config.clone(), mlp(4, 2, 64, 1));
+
+    let mut agent = Dqn::new(config, mlp(4, 2, 64, 1), 4, 2, &Device::flex()).unwrap();
+    let mut losses = losses_on(&mut agent, &first_transitions);
+    let (agent, later_losses) = std::thread::spawn(move || {
+        let later = losses_on(&mut agent, &later_transitions);
+        (agent, later)
+    })
+    .join()
+    .unwrap();
+    losses.extend(later_losses);
+    let [first_reader, second_reader] = std::thread::scope(|scope| {
+        let readers = [(); 2].map(|()| scope.spawn(|| probe_values(&agent)));
+        readers.map(|reader| reader.join().unwrap())
+    });
+
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&losses), bits(&straight_losses));
+    assert_eq!(bits(&first_reader), bits(&straight_values));
+    assert_eq!(bits(&second_reader), bits(&straight_values));
+}
+
+#[test]
 fn training_states_carry_adam_between_host_and_framework_updates() {
     // Adam's moments travel in Burn's record either way: an agent that updated on the host
     // resumes with framework updates (and back) where a straight run would be.
