@@ -360,11 +360,12 @@ fn chain_backward(
     input_gradient: bool,
 ) -> Vec<f32> {
     let mut delta = d_out.to_vec();
+    let mut masked = Vec::new();
     for (i, layer) in layers.iter().enumerate().rev() {
         if i + 1 < layers.len() || relu_last {
             // ReLU's derivative: zero where the output was clipped to zero.
-            let masked = std::mem::take(&mut delta);
-            relu_backward(&masked, &outputs[i + 1][..rows * layer.output], &mut delta);
+            relu_backward(&delta, &outputs[i + 1][..rows * layer.output], &mut masked);
+            std::mem::swap(&mut delta, &mut masked);
         }
         let x = &outputs[i][..rows * layer.input];
         // dW = x^T delta, db = the column sums of delta.
