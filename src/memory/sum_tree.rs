@@ -157,8 +157,7 @@ impl SumTree {
     /// [`find_prefix_sums`](Self::find_prefix_sums) is tested against.
     #[cfg(test)]
     pub fn find_prefix_sum(&self, mass: f64) -> Option<usize> {
-        let tree = self;
-        if tree.root().is_nan() || tree.root() <= 0.0 {
+        if self.root().is_nan() || self.root() <= 0.0 {
             return None;
         }
         // `max` turns NaN into 0, and values are never NaN, so comparisons are plain. Every
@@ -167,16 +166,16 @@ impl SumTree {
         // its parent's whole sum.
         let mut mass = mass.max(0.0);
         let mut node = 1;
-        while node < tree.leaves {
-            let left = tree.nodes[2 * node];
-            if mass < left || tree.nodes[2 * node + 1] <= 0.0 {
+        while node < self.leaves {
+            let left = self.nodes[2 * node];
+            if mass < left || self.nodes[2 * node + 1] <= 0.0 {
                 node *= 2;
             } else {
                 mass -= left;
                 node = 2 * node + 1;
             }
         }
-        Some(node - tree.leaves)
+        Some(node - self.leaves)
     }
 
     /// [`find_prefix_sum`](Self::find_prefix_sum) of each mass of `masses` into the same
@@ -185,8 +184,7 @@ impl SumTree {
     /// `slots` unchanged) when the total is not positive.
     #[inline]
     pub fn find_prefix_sums(&self, masses: &mut [f64], slots: &mut [usize]) -> bool {
-        let tree = self;
-        if tree.root().is_nan() || tree.root() <= 0.0 {
+        if self.root().is_nan() || self.root() <= 0.0 {
             return false;
         }
         for (mass, node) in masses.iter_mut().zip(slots.iter_mut()) {
@@ -195,11 +193,11 @@ impl SumTree {
         }
         // The same steps as `find_prefix_sum`, one level at a time.
         let mut width = 1;
-        while width < tree.leaves {
+        while width < self.leaves {
             // Without branches: which child a search enters is a coin toss, and mispredicted
             // branches would throw away the reads in flight.
             for (mass, node) in masses.iter_mut().zip(slots.iter_mut()) {
-                let (left, right) = (tree.nodes[2 * *node], tree.nodes[2 * *node + 1]);
+                let (left, right) = (self.nodes[2 * *node], self.nodes[2 * *node + 1]);
                 let go_right = (*mass >= left) & (right > 0.0);
                 *mass -= if go_right { left } else { 0.0 };
                 *node = 2 * *node + usize::from(go_right);
@@ -207,7 +205,7 @@ impl SumTree {
             width *= 2;
         }
         for node in slots.iter_mut() {
-            *node -= tree.leaves;
+            *node -= self.leaves;
         }
         true
     }
