@@ -32,12 +32,7 @@ fn learns_the_optimal_action_on_a_custom_environment() {
     assert!(summary.updates > 2_000);
     // The agent acts from its parameters on the host: the same choices as the network's own
     // forward pass through the tensors.
-    let tensors = cinder_rl::agents::dqn::QValues::new(
-        agent.q_values().network().clone(),
-        LENGTH,
-        3,
-        Device::flex(),
-    );
+    let tensors = through_tensors(agent.q_values().network().clone(), LENGTH, 3);
     let mut rng = cinder_rl::rng::seeded(0);
     for _ in 0..200 {
         let observation: Vec<f32> = (0..LENGTH).map(|_| rng.random_range(-1.0..1.0)).collect();
@@ -134,7 +129,6 @@ fn the_same_seed_gives_the_same_losses() {
         "one update per step once 100 transitions are stored"
     );
     let second = cartpole_losses(7);
-    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&first), bits(&second));
     assert_ne!(bits(&first), bits(&cartpole_losses(8)));
 }
@@ -260,11 +254,7 @@ fn the_target_network_changes_only_on_its_schedule_and_never_acts() {
     let probe = [0.1f32, -0.2, 0.05, 0.3];
     // Both networks' values through the same tensors (the agent's own values may come from
     // its host copy, which sums in another order).
-    let values_of = |net: Mlp| {
-        cinder_rl::agents::dqn::QValues::new(net, 4, 2, Device::flex())
-            .values(&probe)
-            .unwrap()
-    };
+    let values_of = |net: Mlp| through_tensors(net, 4, 2).values(&probe).unwrap();
     let target_value = |agent: &Dqn<Mlp>| values_of(agent.target_network());
     let online_value = |agent: &Dqn<Mlp>| values_of(agent.q_values().network().clone());
     let mut env = CartPole::new(CartPoleConfig::v1()).unwrap();
@@ -311,8 +301,7 @@ fn polyak_averaging_keeps_the_target_out_of_the_autodiff_graph() {
         .target_network()
         .forward(burn::tensor::Tensor::zeros([1, 4], &Device::flex()));
     assert!(!output.is_autodiff());
-    let target =
-        cinder_rl::agents::dqn::QValues::new(agent.target_network().clone(), 4, 2, Device::flex());
+    let target = through_tensors(agent.target_network(), 4, 2);
     let (t, o) = (
         target.values(&[0.2; 4]).unwrap(),
         agent.q_values().values(&[0.2; 4]).unwrap(),
@@ -628,6 +617,21 @@ fn every_step_from(learning_starts: usize) -> DqnConfig {
         })
 }
 
+/// The bits of `values`, to compare runs exactly.
+fn bits(values: &[f32]) -> Vec<u32> {
+    values.iter().map(|x| x.to_bits()).collect()
+}
+
+/// `network`'s action values computed through its tensors (an agent's own come from its host
+/// copy of the parameters, which sums in another order).
+fn through_tensors<M: cinder_rl::nn::QNetwork>(
+    network: M,
+    obs_dim: usize,
+    n_actions: usize,
+) -> cinder_rl::agents::dqn::QValues<M> {
+    cinder_rl::agents::dqn::QValues::new(network, obs_dim, n_actions, Device::flex())
+}
+
 /// Whether two runs' numbers agree to float rounding.
 fn close(a: &[f32], b: &[f32], floor: f32) -> bool {
     a.len() == b.len()
@@ -694,7 +698,6 @@ fn a_second_update_thread_changes_no_number() {
     for config in [rainbow.clone(), rainbow.with_double_dqn(false)] {
         let (one_losses, one_values) = losses_and_values(config.clone(), dueling());
         let (two_losses, two_values) = losses_and_values(config.with_update_threads(2), dueling());
-        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&two_losses), bits(&one_losses));
         assert_eq!(bits(&two_values), bits(&one_values));
     }
@@ -740,7 +743,6 @@ fn an_agent_with_an_update_thread_trains_on_other_threads_and_is_read_from_sever
         readers.map(|reader| reader.join().unwrap())
     });
 
-    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&losses), bits(&straight_losses));
     assert_eq!(bits(&first_reader), bits(&straight_values));
     assert_eq!(bits(&second_reader), bits(&straight_values));
@@ -787,12 +789,7 @@ fn with_host_updates_the_acting_values_are_the_networks() {
         .unwrap();
     let mut agent = Dqn::new(config, network, 4, 2, &Device::flex()).unwrap();
     losses_on(&mut agent, &cartpole_transitions(300));
-    let tensors = cinder_rl::agents::dqn::QValues::new(
-        agent.q_values().network().clone(),
-        4,
-        2,
-        Device::flex(),
-    );
+    let tensors = through_tensors(agent.q_values().network().clone(), 4, 2);
     let probe: Vec<f32> = (0..400).map(|i| (i as f32 * 0.37).sin() * 0.5).collect();
     let host_values = agent.q_values().values(&probe).unwrap();
     let tensor_values = tensors.values(&probe).unwrap();
