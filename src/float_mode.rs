@@ -16,9 +16,9 @@ pub(crate) fn flushing() -> bool {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
 pub(crate) fn flushed<T>(work: impl FnOnce() -> T) -> T {
     // SAFETY: the mode only changes how results below the smallest normal float are
-    // rounded; it is set and restored (by a guard, also on unwinding) around tensor
-    // arithmetic on this thread, which runs compiled kernels and holds no float constants
-    // folded under the other mode that it relies on.
+    // rounded; it is set and restored (by a guard, also on unwinding) around the update's
+    // arithmetic on this thread (tensor kernels or the host loops), which holds no float
+    // constants folded under the other mode that it relies on.
     unsafe { no_denormals::no_denormals(work) }
 }
 

@@ -41,9 +41,8 @@ pub enum TrainFrequency {
     /// use cinder_rl::policy::{AnySchedule, Linear};
     ///
     /// // Four updates per step at first, one every other step from step 10 000 on.
-    /// let falling = Linear::new(4.0, 0.5, 10_000)?;
-    /// let config =
-    ///     DqnConfig::new().with_train_frequency(TrainFrequency::Ratio(AnySchedule::Linear(falling)));
+    /// let falling = AnySchedule::Linear(Linear::new(4.0, 0.5, 10_000)?);
+    /// let config = DqnConfig::new().with_train_frequency(TrainFrequency::Ratio(falling));
     /// # Ok::<(), cinder_rl::error::PolicyError>(())
     /// ```
     Ratio(AnySchedule),

@@ -15,8 +15,9 @@
 //! update only and restores what was there before (also when the update panics): the
 //! environments, which reproduce Gymnasium bit for bit, and the caller's own code never run
 //! under it. A helper thread computing part of an update takes the mode of the thread that
-//! hands the work over. On processors other than x86, x86-64 and AArch64 it does nothing. This is what
-//! TensorFlow does in its thread pools and PyTorch offers as `torch.set_flush_denormal`.
+//! hands the work over. On processors other than x86, x86-64 and AArch64 it does nothing.
+//! This is what TensorFlow does in its thread pools and PyTorch offers as
+//! `torch.set_flush_denormal`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -176,9 +176,9 @@ pub struct DqnConfig {
     /// [`host_layout`](crate::nn::QNetwork::host_layout) describes it), trained with Adam on
     /// a CPU device. The update is the same (target, loss, clipping, Adam, Polyak), its
     /// arithmetic written out over the parameters instead of run as dozens of framework
-    /// operations: two to three times faster for the small networks DQN usually trains. Its sums
-    /// run in another order than the framework's, so results differ from `false`'s in the
-    /// last bits, and so do runs that follow them. Checkpoints are the same either way.
+    /// operations: two to three times faster for the small networks DQN usually trains. Its
+    /// sums run in another order than the framework's, so results differ from `false`'s in
+    /// the last bits, and so do runs that follow them. Checkpoints are the same either way.
     /// `false` keeps every update in the framework.
     ///
     /// Default: `true`.
