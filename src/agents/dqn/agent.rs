@@ -11,7 +11,6 @@ use super::update::dqn_update;
 use super::{DqnConfig, QValues, ScheduleUnit, TargetUpdate};
 use crate::agent::{Agent, Learned, Metrics, Mode};
 use crate::agents::checks;
-use crate::agents::file::{Header, load_module_with, save_module_with};
 use crate::agents::normalization::Normalization;
 use crate::agents::normalize::ObservationNormalizer;
 use crate::agents::off_policy::OffPolicyCore;
@@ -424,37 +423,6 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
                 .set_normalizer(self.normalization.observations.clone());
         }
         Ok(())
-    }
-
-    /// Writes the online network's weights, the agent's spaces and (when it normalises them)
-    /// its observation statistics to `path`, atomically.
-    pub fn save(&self, path: &Path) -> Result<(), AgentError> {
-        let extras = self.normalization.file_entries();
-        save_module_with(path, &self.header(), &self.online_valid(), extras)
-    }
-
-    /// Loads weights saved by [`save`](Self::save) into the online and target networks. A
-    /// missing, truncated or corrupted file, or one saved for other spaces or another network
-    /// shape, is an error and leaves the agent unchanged.
-    pub fn load(&mut self, path: &Path) -> Result<(), AgentError> {
-        let (online, archive) = load_module_with(path, &self.header(), &self.online)?;
-        self.normalization.observations =
-            self.normalization
-                .read_file_entries(&archive, self.obs_dim, path)?;
-        self.online = online;
-        self.target = self.online.valid();
-        self.reload_host();
-        self.refresh_acting_network();
-        Ok(())
-    }
-
-    pub(super) fn header(&self) -> Header {
-        Header::discrete(
-            "dqn",
-            self.obs_dim,
-            self.n_actions,
-            self.online.num_params(),
-        )
     }
 }
 

@@ -10,6 +10,7 @@ mod presets;
 mod update;
 mod values;
 mod vectorized;
+mod weights;
 
 pub use agent::Dqn;
 pub use config::{DqnConfig, ScheduleUnit, TargetUpdate, TrainFrequency};
