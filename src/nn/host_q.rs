@@ -2,11 +2,11 @@
 //! linear layers written out: what [`Dqn`](crate::agents::Dqn) updates on a CPU instead of
 //! going through the framework's operations one by one.
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
-use burn::tensor::{Tensor, TensorData};
-use gemm::{Parallelism, gemm};
+use burn::module::{Module, ParamId};
 
 use super::host_kernels::{add_rows, add_scaled_rows, relu, relu_backward};
+use super::host_matmul::{Side, matmul};
+use super::host_params::{ReadParams, WriteParams};
 use super::{HostLayout, LinearIds, QNetwork};
 
 /// One linear layer: the positions of its weight `[input, output]` and bias among the
@@ -399,122 +399,6 @@ fn chain_backward(
         }
     }
     delta
-}
-
-/// How a matrix operand is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Side {
-    /// As it is used, row-major.
-    Plain,
-    /// As its transpose, row-major.
-    Transposed,
-}
-
-/// `c = a b` (or `c += a b` when `accumulate`) for `a` of `[m, k]`, `b` of `[k, n]` and `c` of
-/// `[m, n]`, all row-major; an operand marked [`Side::Transposed`] is stored as its transpose.
-fn matmul(
-    c: &mut [f32],
-    a: &[f32],
-    a_side: Side,
-    b: &[f32],
-    b_side: Side,
-    [m, k, n]: [usize; 3],
-    accumulate: bool,
-) {
-    assert!(
-        c.len() == m * n && a.len() == m * k && b.len() == k * n,
-        "matrix product of mismatched shapes"
-    );
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        if !accumulate {
-            c.fill(0.0);
-        }
-        return;
-    }
-    let stride = |x: usize| isize::try_from(x).expect("a matrix fits in memory");
-    // (row stride, column stride) of each operand as used.
-    let (a_rs, a_cs) = match a_side {
-        Side::Plain => (stride(k), 1),
-        Side::Transposed => (1, stride(m)),
-    };
-    let (b_rs, b_cs) = match b_side {
-        Side::Plain => (stride(n), 1),
-        Side::Transposed => (1, stride(k)),
-    };
-    // SAFETY: the lengths checked above hold every element the strides reach: a's (i, p) at
-    // i * a_rs + p * a_cs < m * k, b's (p, j) at p * b_rs + j * b_cs < k * n, c's (i, j) at
-    // i * n + j < m * n; `c` is borrowed mutably, so it aliases neither input.
-    unsafe {
-        gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            stride(n),
-            accumulate,
-            a.as_ptr(),
-            a_cs,
-            a_rs,
-            b.as_ptr(),
-            b_cs,
-            b_rs,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            Parallelism::None,
-        );
-    }
-}
-
-/// Reads every float parameter as `f32`, in visiting order.
-#[derive(Default)]
-struct ReadParams {
-    ids: Vec<ParamId>,
-    params: Vec<Vec<f32>>,
-    ok: bool,
-}
-
-impl ModuleVisitor for ReadParams {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        if self.ids.is_empty() {
-            self.ok = true;
-        }
-        match param.val().into_data().try_into_vec::<f32>() {
-            Ok(values) => {
-                self.ids.push(param.id);
-                self.params.push(values);
-            }
-            Err(_) => self.ok = false,
-        }
-    }
-}
-
-/// Replaces every float parameter's values with the next of `params`, in visiting order.
-struct WriteParams<'a> {
-    params: std::slice::Iter<'a, Vec<f32>>,
-}
-
-impl ModuleMapper for WriteParams<'_> {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let Some(values) = self.params.next() else {
-            return param;
-        };
-        param.map(|tensor| {
-            let (dims, device) = (tensor.dims(), tensor.device());
-            let fresh = Tensor::from_data(TensorData::new(values.clone(), dims), &device);
-            if tensor.is_require_grad() {
-                fresh.require_grad()
-            } else {
-                fresh
-            }
-        })
-    }
 }
 
 #[cfg(test)]
