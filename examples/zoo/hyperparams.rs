@@ -143,6 +143,13 @@ pub fn resolve(
     let agent = match field("agent") {
         None => Value::Object(Default::default()),
         Some(toml::Value::Table(agent)) => {
+            // JSON has no NaN or infinity: they would arrive as null, which an optional
+            // setting reads as "none" instead of as the mistake it is.
+            if let Some((key, value)) = non_finite(&agent, "agent") {
+                return Err(format!(
+                    "{source}: `{key}` is {value}; agent settings take finite numbers"
+                ));
+            }
             serde_json::to_value(agent).map_err(|e| e.to_string())?
         }
         Some(_) => return Err(typed("agent", "a table of agent settings")),
@@ -155,6 +162,26 @@ pub fn resolve(
         agent,
         source,
     })
+}
+
+/// The first float under `table` (its key path from `path`) that is NaN or infinite.
+fn non_finite(table: &toml::Table, path: &str) -> Option<(String, f64)> {
+    fn walk(value: &toml::Value, path: String) -> Option<(String, f64)> {
+        match value {
+            toml::Value::Float(x) if !x.is_finite() => Some((path, *x)),
+            toml::Value::Table(table) => table
+                .iter()
+                .find_map(|(key, value)| walk(value, format!("{path}.{key}"))),
+            toml::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, value)| walk(value, format!("{path}[{i}]"))),
+            _ => None,
+        }
+    }
+    table
+        .iter()
+        .find_map(|(key, value)| walk(value, format!("{path}.{key}")))
 }
 
 #[cfg(test)]
@@ -231,5 +258,16 @@ target_update = { HardEverySteps = 250 }
             &[],
         );
         assert!(missing.unwrap_err().contains("/nonexistent.toml"));
+        for (set, key) in [
+            ("agent.max_grad_norm=nan", "`agent.max_grad_norm` is NaN"),
+            ("agent.learning_rate=inf", "`agent.learning_rate` is inf"),
+            (
+                "agent.exploration={Linear={start=1.0,end=-inf,duration=10}}",
+                "`agent.exploration.Linear.end` is -inf",
+            ),
+        ] {
+            let error = resolve("b.toml", BUILTIN, None, "Acrobot-v1", &[set.into()]).unwrap_err();
+            assert!(error.contains(key), "{set}: {error}");
+        }
     }
 }
