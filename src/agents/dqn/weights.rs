@@ -33,6 +33,8 @@ impl<M: QNetwork, R: ReplayMemory, S: Schedule> Dqn<M, R, S> {
         Ok(())
     }
 
+    /// What a weight or checkpoint file of this agent must match: the algorithm, the spaces
+    /// and the parameter count.
     pub(super) fn header(&self) -> Header {
         Header::discrete(
             "dqn",
