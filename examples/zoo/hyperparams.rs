@@ -142,10 +142,10 @@ pub fn resolve(
     };
     let agent = match field("agent") {
         None => Value::Object(Default::default()),
-        Some(toml::Value::Table(agent)) => {
+        Some(agent @ toml::Value::Table(_)) => {
             // JSON has no NaN or infinity: they would arrive as null, which an optional
             // setting reads as "none" instead of as the mistake it is.
-            if let Some((key, value)) = non_finite(&agent, "agent") {
+            if let Some((key, value)) = non_finite(&agent, "agent".into()) {
                 return Err(format!(
                     "{source}: `{key}` is {value}; agent settings take finite numbers"
                 ));
@@ -164,24 +164,19 @@ pub fn resolve(
     })
 }
 
-/// The first float under `table` (its key path from `path`) that is NaN or infinite.
-fn non_finite(table: &toml::Table, path: &str) -> Option<(String, f64)> {
-    fn walk(value: &toml::Value, path: String) -> Option<(String, f64)> {
-        match value {
-            toml::Value::Float(x) if !x.is_finite() => Some((path, *x)),
-            toml::Value::Table(table) => table
-                .iter()
-                .find_map(|(key, value)| walk(value, format!("{path}.{key}"))),
-            toml::Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, value)| walk(value, format!("{path}[{i}]"))),
-            _ => None,
-        }
+/// The first float in `value` (its key path from `path`) that is NaN or infinite.
+fn non_finite(value: &toml::Value, path: String) -> Option<(String, f64)> {
+    match value {
+        toml::Value::Float(x) if !x.is_finite() => Some((path, *x)),
+        toml::Value::Table(table) => table
+            .iter()
+            .find_map(|(key, value)| non_finite(value, format!("{path}.{key}"))),
+        toml::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, value)| non_finite(value, format!("{path}[{i}]"))),
+        _ => None,
     }
-    table
-        .iter()
-        .find_map(|(key, value)| walk(value, format!("{path}.{key}")))
 }
 
 #[cfg(test)]
